@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Entry point of the `scimops` command. The sources are TypeScript; tsx compiles them on load
+// so that there is no separate build step to forget.
+require("tsx/cjs");
+const { main } = require("../src/cli/main.ts");
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`scimops: ${err && err.stack ? err.stack : String(err)}\n`);
+    process.exitCode = 70;
+  },
+);

@@ -1,0 +1,29 @@
+/** `scimops` command dispatch. Each command lives in its own module and returns an exit code. */
+import { processIO, type CliIO } from "./io";
+
+type Command = (args: string[], io: CliIO) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
+  validate: { summary: "validate [PATH...]            check app files and stack files", load: () => (require("./validate") as typeof import("./validate")).validateCommand },
+  eval: { summary: "eval EXPR [--user JSON|@FILE] [--now ISO]   evaluate an Entra mapping expression", load: () => (require("./eval") as typeof import("./eval")).evalCommand },
+  schema: { summary: "schema [--write|--check]      print, write or check schema/app.schema.json", load: () => (require("./schema") as typeof import("./schema")).schemaCommand },
+};
+
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(usage());
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`scimops: unknown command \`${name}\`\n${usage()}`);
+    return 2;
+  }
+  // Commands load on demand so that `scimops eval` does not pay for Pulumi or the Graph client.
+  return command.load()(args, io);
+}
+
+function usage(): string {
+  return ["usage: scimops <command> [options]", "", ...Object.values(COMMANDS).map((c) => `  ${c.summary}`)].join("\n");
+}

@@ -1,0 +1,48 @@
+/** `scimops validate [PATH...]`: checks app files and stack files; exit 0 when all is valid, 1 otherwise. */
+import { relative, resolve } from "node:path";
+import { statSync } from "node:fs";
+import { formatDiagnostic } from "../spec/diagnostics";
+import { listAppFiles, listStackFiles, loadProject, projectRoot } from "../spec/project";
+import type { LoadedApp } from "../spec/load";
+import type { CliIO } from "./io";
+import { renderTable } from "./table";
+import { describeApp } from "./summary";
+
+export async function validateCommand(args: readonly string[], io: CliIO): Promise<number> {
+  const root = projectRoot();
+  const quiet = args.includes("--quiet");
+  const paths = args.filter((a) => !a.startsWith("--"));
+  let appFiles: string[];
+  let stackFiles: string[];
+  if (paths.length === 0) {
+    appFiles = listAppFiles(root);
+    stackFiles = listStackFiles(root);
+  } else {
+    const files = paths.flatMap((p) => (isDirectory(p) ? listAppFiles(resolve(p), ".") : [resolve(p)]));
+    stackFiles = files.filter((f) => /(^|\/)Pulumi\.[^/]+\.ya?ml$/.test(f));
+    appFiles = files.filter((f) => !stackFiles.includes(f));
+  }
+  const { apps, diagnostics } = loadProject(appFiles, stackFiles, listAppFiles(root));
+  const display = (file: string) => relative(process.cwd(), file) || file;
+  for (const d of diagnostics) io.stderr(formatDiagnostic({ ...d, file: display(d.file) }));
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  const checked = appFiles.length + stackFiles.length;
+  if (!quiet && apps.size) {
+    const shown = [...apps.values()].filter((a) => appFiles.includes(resolve(a.file)));
+    io.stdout(renderTable(summaryRows(shown)));
+  }
+  io.stdout(errors ? `${errors} error(s) in ${checked} file(s)` : `${checked} file(s) valid`);
+  return errors ? 1 : 0;
+}
+
+function summaryRows(apps: LoadedApp[]) {
+  return apps.map((a) => describeApp(a.spec));
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,61 @@
+/** Checks a stack file against the app files it names: apps exist, secrets are secure, parameters are set. */
+import type { Diagnostic } from "./diagnostics";
+import { nearest } from "./diagnostics";
+import type { LoadedApp } from "./load";
+import type { LoadedStack } from "./stack";
+import { NAMESPACE } from "./stack";
+import { resolveTenantUrl, TenantUrlError } from "../catalog/tenant-url";
+import { secretConfigKeys, plainConfigKeys } from "./config-refs";
+
+export function checkStack(stack: LoadedStack, apps: ReadonlyMap<string, LoadedApp>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report = (path: (string | number)[], severity: Diagnostic["severity"], message: string, fix: string) => {
+    const pos = stack.source.locate(["config", ...path]);
+    out.push({ file: stack.file, line: pos.line, column: pos.column, severity, message, fix });
+  };
+  const appsKey = `${NAMESPACE}:apps`;
+  stack.settings.apps.forEach((entry, i) => {
+    const app = apps.get(entry.name);
+    if (!app) {
+      const guess = nearest(entry.name, apps.keys());
+      report([appsKey, i, "name"], "error", `no app file mappings/${entry.name}.yaml`, guess ? `did you mean \`${guess}\`?` : `add mappings/${entry.name}.yaml or remove this entry`);
+      return;
+    }
+    const { spec } = app;
+    for (const idp of entry.idps) {
+      if (!spec[idp]) report([appsKey, i, "idps"], "error", `${spec.displayName} has no \`${idp}:\` section in ${app.file}`, `remove \`${idp}\` or add the section`);
+    }
+    const urls = [entry.idps.includes("entra") ? spec.entra?.provisioning.tenantUrl : undefined, entry.idps.includes("okta") ? spec.okta?.provisioning.scimBaseUrl : undefined];
+    for (const url of urls) {
+      if (url === undefined) continue;
+      try {
+        resolveTenantUrl(url, entry.parameters);
+      } catch (err) {
+        if (!(err instanceof TenantUrlError)) throw err;
+        report([appsKey, i, "parameters"], "error", `${spec.displayName}: ${err.message}`, "set it under `parameters:` of this app entry");
+      }
+    }
+    const roles = spec.entra?.roles;
+    (entry.assignments ?? []).forEach((a, j) => {
+      if (roles?.refused.includes(a.role)) {
+        report([appsKey, i, "assignments", j, "role"], "error", `role \`${a.role}\` is skipped by provisioning ("Users with the Default Access role are excluded from provisioning")`, `assign an application-specific role: ${roles.assignable.join(", ")}`);
+      } else if (roles && !roles.assignable.includes(a.role)) {
+        report([appsKey, i, "assignments", j, "role"], "error", `role \`${a.role}\` is not a role of ${spec.displayName}`, `use one of ${roles.assignable.join(", ")}`);
+      }
+    });
+    for (const key of secretConfigKeys(spec, entry.idps)) {
+      const value = stack.values[key];
+      if (typeof value === "string") {
+        report([`${NAMESPACE}:${key}`], "error", `\`${NAMESPACE}:${key}\` holds a token in plain text`, `remove it from the file, rotate the token, and run \`pulumi config set --secret ${NAMESPACE}:${key}\``);
+      } else if (value === undefined) {
+        report([appsKey, i, "name"], "warning", `${spec.displayName} needs the secret \`${NAMESPACE}:${key}\`, which this stack does not set yet`, `run \`pulumi config set --secret ${NAMESPACE}:${key}\` before \`pulumi up\``);
+      }
+    }
+    for (const key of plainConfigKeys(spec)) {
+      if (stack.values[key] === undefined) {
+        report([appsKey, i, "name"], "warning", `${spec.displayName} reads \`${NAMESPACE}:${key}\`, which this stack does not set`, `run \`pulumi config set ${NAMESPACE}:${key} <value>\``);
+      }
+    }
+  });
+  return out;
+}

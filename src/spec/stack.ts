@@ -1,0 +1,97 @@
+/**
+ * Stack configuration (stacks/Pulumi.<env>.yaml, `config:` block, namespace `scimops:`): which apps run in
+ * this environment, with which identity provider, tenant and cloud, and whether deletion is allowed.
+ *
+ * Secrets (tokens) are only ever `secure:` values written by `pulumi config set --secret`.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { Assignment, Cloud } from "./schema";
+import type { Diagnostic } from "./diagnostics";
+import { YamlSource } from "./yaml-source";
+import { issuesToDiagnostics } from "./load";
+
+export const NAMESPACE = "scimops";
+
+export const StackApp = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9-]*$/).describe("file name under mappings/ without .yaml"),
+  idps: z.array(z.enum(["entra", "okta"])).min(1).default(["entra"]),
+  parameters: z.record(z.string(), z.string()).default({}).describe("tenant URL parameters, e.g. region"),
+  assignments: z.array(Assignment).optional().describe("replaces the file's assignments in this environment"),
+  provisionOnDemand: z.array(z.strictObject({ user: z.string().min(1) })).optional(),
+  status: z.enum(["on", "off"]).optional().describe("overrides the file's provisioning status"),
+});
+
+export const StackSettings = z.strictObject({
+  apps: z.array(StackApp).default([]),
+  cloud: Cloud.default("global"),
+  graphBaseUrl: z.string().url().optional().describe("explicit Graph base URL (e.g. an emulator); overrides cloud"),
+  tenantId: z.string().min(1).optional(),
+  oktaOrg: z.string().min(1).optional(),
+  allowDeletion: z.boolean().default(false),
+  protect: z.boolean().default(false).describe("protect the enterprise apps (pulumi protect)"),
+  mappingsDir: z.string().default("mappings"),
+});
+export type StackSettings = z.infer<typeof StackSettings>;
+export type StackApp = z.infer<typeof StackApp>;
+
+/** Keys under `scimops:` that StackSettings reads; any other `scimops:` key is a value the mapping files reference. */
+const SETTINGS_KEYS = new Set(Object.keys(StackSettings.shape));
+
+export interface LoadedStack {
+  file: string;
+  settings: StackSettings;
+  /** Other `scimops:` values (plain ones as strings, secure ones as the marker "secure"). */
+  values: Record<string, string | { secure: true }>;
+  source: YamlSource;
+}
+
+export type StackLoadResult = { ok: true; stack: LoadedStack; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
+
+/** Splits `scimops:`-namespaced config into settings and referenced values. */
+export function splitStackConfig(config: Record<string, unknown>): { settings: Record<string, unknown>; values: Record<string, unknown> } {
+  const settings: Record<string, unknown> = {};
+  const values: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    const [ns, name] = key.includes(":") ? (key.split(":", 2) as [string, string]) : [NAMESPACE, key];
+    if (ns !== NAMESPACE) continue;
+    if (SETTINGS_KEYS.has(name)) settings[name] = value;
+    else values[name] = value;
+  }
+  return { settings, values };
+}
+
+export function loadStackFile(file: string): StackLoadResult {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (err) {
+    return { ok: false, diagnostics: [{ file, line: 1, column: 1, severity: "error", message: String(err), fix: "check the path" }] };
+  }
+  const { source, diagnostics } = YamlSource.parse(file, text);
+  if (diagnostics.some((d) => d.severity === "error")) return { ok: false, diagnostics };
+  const raw = (source.toJS() ?? {}) as { config?: Record<string, unknown> };
+  const config = raw.config ?? {};
+  const { settings, values } = splitStackConfig(config);
+  const out: Diagnostic[] = [...diagnostics];
+  const parsed = StackSettings.safeParse(settings);
+  if (!parsed.success) {
+    // Re-root the issue paths at the real YAML keys (`config` → `scimops:apps` …).
+    const rooted = parsed.error.issues.map((i) => ({ ...i, path: ["config", `${NAMESPACE}:${String(i.path[0])}`, ...i.path.slice(1)] }));
+    out.push(...issuesToDiagnostics(rooted, source, raw));
+    return { ok: false, diagnostics: out };
+  }
+  const plainValues: LoadedStack["values"] = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (value && typeof value === "object" && "secure" in value) {
+      plainValues[name] = { secure: true };
+    } else if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") {
+      plainValues[name] = String(value);
+    } else {
+      const pos = source.locate(["config", `${NAMESPACE}:${name}`]);
+      out.push({ file, line: pos.line, column: pos.column, severity: "error", message: `\`${NAMESPACE}:${name}\` must be a string or a secure value`, fix: "set it with `pulumi config set` (add --secret for tokens)" });
+    }
+  }
+  if (out.some((d) => d.severity === "error")) return { ok: false, diagnostics: out };
+  return { ok: true, stack: { file, settings: parsed.data, values: plainValues, source }, diagnostics: out };
+}
