@@ -3,7 +3,7 @@ import type { Diagnostic } from "./diagnostics";
 import { nearest } from "./diagnostics";
 import type { LoadedApp } from "./load";
 import type { LoadedStack } from "./stack";
-import { NAMESPACE } from "./stack";
+import { NAMESPACE, STACK_SETTING_KEYS } from "./stack";
 import { resolveTenantUrl, TenantUrlError } from "../catalog/tenant-url";
 import { secretConfigKeys, plainConfigKeys } from "./config-refs";
 
@@ -57,5 +57,14 @@ export function checkStack(stack: LoadedStack, apps: ReadonlyMap<string, LoadedA
       }
     }
   });
+  const referenced = new Set(stack.settings.apps.flatMap((entry) => {
+    const app = apps.get(entry.name);
+    return app ? [...secretConfigKeys(app.spec, entry.idps), ...plainConfigKeys(app.spec)] : [];
+  }));
+  for (const key of Object.keys(stack.values)) {
+    if (referenced.has(key)) continue;
+    const guess = nearest(key, [...STACK_SETTING_KEYS, ...referenced]);
+    report([`${NAMESPACE}:${key}`], "error", `unknown setting \`${NAMESPACE}:${key}\``, guess ? `did you mean \`${NAMESPACE}:${guess}\`?` : "no app of this stack reads it; remove it");
+  }
   return out;
 }

@@ -36,7 +36,7 @@ export type StackSettings = z.infer<typeof StackSettings>;
 export type StackApp = z.infer<typeof StackApp>;
 
 /** Keys under `scimops:` that StackSettings reads; any other `scimops:` key is a value the mapping files reference. */
-const SETTINGS_KEYS = new Set(Object.keys(StackSettings.shape));
+export const STACK_SETTING_KEYS: ReadonlySet<string> = new Set(Object.keys(StackSettings.shape));
 
 export interface LoadedStack {
   file: string;
@@ -55,7 +55,7 @@ export function splitStackConfig(config: Record<string, unknown>): { settings: R
   for (const [key, value] of Object.entries(config)) {
     const [ns, name] = key.includes(":") ? (key.split(":", 2) as [string, string]) : [NAMESPACE, key];
     if (ns !== NAMESPACE) continue;
-    if (SETTINGS_KEYS.has(name)) settings[name] = value;
+    if (STACK_SETTING_KEYS.has(name)) settings[name] = value;
     else values[name] = value;
   }
   return { settings, values };
