@@ -24,27 +24,27 @@ func main() {
 	// The engine launches language plugins as
 	//   pulumi-language-nodejs [--logtostderr] [-v=N] [--tracing URL] <engine-address>
 	// Extra flags accepted for compatibility with how the upstream host is sometimes invoked.
+	// --logtostderr and -v are registered on flag.CommandLine by glog, which the sdk's logging
+	// package imports; logging.InitLogging reads them after flag.Parse.
 	var (
-		tracing     string
-		logToStderr bool
-		logFlow     bool
-		verbose     int
-		root        string
-		typescript  bool
-		nodeargs    string
-		tsconfig    string
+		tracing    string
+		logFlow    bool
+		root       string
+		typescript bool
+		nodeargs   string
+		tsconfig   string
 	)
 	flag.StringVar(&tracing, "tracing", "", "Emit tracing to a Zipkin-compatible tracing endpoint")
-	flag.BoolVar(&logToStderr, "logtostderr", false, "Log to stderr")
-	flag.BoolVar(&logFlow, "logflow", false, "Flow logging settings to child processes")
-	flag.IntVar(&verbose, "v", 0, "Log verbosity")
+	if flag.Lookup("logflow") == nil {
+		flag.BoolVar(&logFlow, "logflow", false, "Flow logging settings to child processes")
+	}
 	flag.StringVar(&root, "root", "", "Project root path (unused; the engine sends ProgramInfo)")
 	flag.BoolVar(&typescript, "typescript", true, "Default for the `typescript` runtime option")
 	flag.StringVar(&nodeargs, "nodeargs", "", "Default for the `nodeargs` runtime option")
 	flag.StringVar(&tsconfig, "tsconfig", "", "Default for the `tsconfig` runtime option")
 	flag.Parse()
 
-	logging.InitLogging(logToStderr, verbose, logFlow)
+	logging.InitLogging(false, 0, logFlow)
 	cmdutil.InitTracing("pulumi-language-nodejs", "pulumi-language-nodejs", tracing)
 
 	var engineAddress string

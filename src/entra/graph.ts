@@ -1,0 +1,466 @@
+/**
+ * Microsoft Graph client for scimops, built on `@microsoft/microsoft-graph-client` with our own
+ * middleware chain (auth → fetch), so that retries are decided here, per call, with the knowledge of
+ * what the call is and which app it is for.
+ *
+ * - Credentials come from `@azure/identity` (client secret, workload identity federation, Azure CLI,
+ *   the default chain) or from an access token the caller already holds. They are read from the
+ *   environment at run time, never from resource inputs, so nothing credential-like reaches state.
+ * - Clouds: `global`, `usgovernment`, `usgovernment-dod`, `china`, or an explicit base URL.
+ * - Retries: 429/503/504 honour `Retry-After` (seconds or HTTP date) up to a cap; without the header a
+ *   bounded exponential back-off with jitter is used. Right after an app is created, callers may ask
+ *   for 404/403/409 to be retried for a bounded time (directory replication lag, graph-sync.md §1.2).
+ * - Errors are plain `Error`s (see helpers.ts for why not a subclass) whose message names the app, the
+ *   call and Graph's error code, and is passed through `redact()` so it never contains a token.
+ *
+ * See helpers.ts for the serialization rule every function here follows.
+ */
+import type { TokenCredential } from "@azure/identity";
+import { redact, sleep } from "./helpers";
+
+export type GraphCloud = "global" | "usgovernment" | "usgovernment-dod" | "china";
+
+/**
+ * How the provider authenticates. `auto` (default) picks, in order: `accessToken` when
+ * SCIMOPS_GRAPH_ACCESS_TOKEN is set, `workloadIdentity` when AZURE_FEDERATED_TOKEN_FILE and
+ * AZURE_CLIENT_ID are set, `clientSecret` when AZURE_CLIENT_SECRET and AZURE_CLIENT_ID are set,
+ * else `default` (DefaultAzureCredential, which also covers managed identity and the Azure CLI).
+ */
+export type GraphAuthMethod = "auto" | "clientSecret" | "workloadIdentity" | "azureCli" | "default" | "accessToken";
+
+export interface GraphRetryOptions {
+  /** Attempts for one call on 429/503/504/network errors, first try included. Default 6. */
+  maxAttempts?: number;
+  /** First back-off delay. Default 1000 ms; doubles per attempt with jitter. */
+  baseDelayMs?: number;
+  /** Largest back-off delay. Default 30 000 ms. */
+  maxDelayMs?: number;
+  /** A Retry-After larger than this fails the call instead of sleeping. Default 120 s. */
+  maxRetryAfterSeconds?: number;
+  /** Window during which 404/403/409 are retried right after app creation. Default 120 s. */
+  replicationLagSeconds?: number;
+  /** Per-request timeout. Default 60 000 ms. */
+  timeoutMs?: number;
+}
+
+/**
+ * Where and how to reach Graph. Resource inputs carry this object; it holds no credentials.
+ */
+export interface GraphConnection {
+  cloud?: GraphCloud;
+  /** Explicit Graph root such as `https://graph.microsoft.com` or an emulator's `http://127.0.0.1:port`. */
+  baseUrl?: string;
+  /** Token authority for an explicit baseUrl; defaults to the cloud's. */
+  authorityHost?: string;
+  /** Token scope; defaults to `<graph root>/.default`. */
+  scope?: string;
+  /** Tenant to authenticate against; defaults to AZURE_TENANT_ID. */
+  tenantId?: string;
+  auth?: GraphAuthMethod;
+  apiVersion?: "v1.0" | "beta";
+  retry?: GraphRetryOptions;
+}
+
+export const GRAPH_CLOUDS: Record<GraphCloud, { graph: string; login: string }> = {
+  global: { graph: "https://graph.microsoft.com", login: "https://login.microsoftonline.com" },
+  usgovernment: { graph: "https://graph.microsoft.us", login: "https://login.microsoftonline.us" },
+  "usgovernment-dod": { graph: "https://dod-graph.microsoft.us", login: "https://login.microsoftonline.us" },
+  china: { graph: "https://microsoftgraph.chinacloudapi.cn", login: "https://login.chinacloudapi.cn" },
+};
+
+export interface ResolvedEndpoints {
+  /** Graph root without version, no trailing slash. */
+  graphRoot: string;
+  authorityHost: string;
+  scope: string;
+  apiVersion: "v1.0" | "beta";
+}
+
+/** Resolves the Graph root, token authority and scope for a connection. */
+export function resolveEndpoints(conn: GraphConnection = {}): ResolvedEndpoints {
+  const cloudName = conn.cloud ?? "global";
+  const cloud = GRAPH_CLOUDS[cloudName];
+  if (!cloud) {
+    throw new Error(`Unknown Graph cloud "${String(conn.cloud)}"; expected one of ${Object.keys(GRAPH_CLOUDS).join(", ")} or an explicit baseUrl.`);
+  }
+  let graphRoot = cloud.graph;
+  if (conn.baseUrl) {
+    let url: URL;
+    try {
+      url = new URL(conn.baseUrl);
+    } catch {
+      throw new Error(`Graph baseUrl "${conn.baseUrl}" is not an absolute URL.`);
+    }
+    const loopback = url.hostname === "127.0.0.1" || url.hostname === "localhost" || url.hostname === "[::1]";
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+      throw new Error(`Graph baseUrl "${conn.baseUrl}" must use https (plain http is only allowed for a loopback emulator).`);
+    }
+    graphRoot = (url.origin + url.pathname).replace(/\/+$/, "").replace(/\/(v1\.0|beta)$/i, "");
+  }
+  const apiVersion = conn.apiVersion ?? "v1.0";
+  if (apiVersion !== "v1.0" && apiVersion !== "beta") throw new Error(`Unsupported Graph apiVersion "${String(apiVersion)}".`);
+  return {
+    graphRoot,
+    authorityHost: (conn.authorityHost ?? cloud.login).replace(/\/+$/, ""),
+    scope: conn.scope ?? `${new URL(graphRoot).origin}/.default`,
+    apiVersion,
+  };
+}
+
+/** Picks the concrete credential kind for `auth: "auto"` from the environment. */
+export function resolveAuthMethod(conn: GraphConnection, env: Record<string, string | undefined>): Exclude<GraphAuthMethod, "auto"> {
+  const method = conn.auth ?? "auto";
+  if (method !== "auto") return method;
+  if (env.SCIMOPS_GRAPH_ACCESS_TOKEN) return "accessToken";
+  if (env.AZURE_FEDERATED_TOKEN_FILE && env.AZURE_CLIENT_ID) return "workloadIdentity";
+  if (env.AZURE_CLIENT_SECRET && env.AZURE_CLIENT_ID) return "clientSecret";
+  return "default";
+}
+
+export type TokenProvider = () => Promise<string>;
+
+export interface TokenProviderOptions {
+  env?: Record<string, string | undefined>;
+  /** Use this credential instead of building one from the environment. */
+  credential?: TokenCredential;
+  /** Use this token (or token function) instead of any credential. */
+  accessToken?: string | TokenProvider;
+}
+
+/**
+ * Builds the credential for a connection and returns a token function that caches the token until
+ * two minutes before it expires.
+ */
+export function createTokenProvider(conn: GraphConnection, options: TokenProviderOptions = {}): TokenProvider {
+  const env = options.env ?? process.env;
+  const endpoints = resolveEndpoints(conn);
+  if (typeof options.accessToken === "function") return options.accessToken;
+  if (typeof options.accessToken === "string") {
+    const fixed = options.accessToken;
+    return async () => fixed;
+  }
+  const tenantId = conn.tenantId ?? env.AZURE_TENANT_ID;
+  let credential: TokenCredential | undefined = options.credential;
+  const method = credential ? "credential" : resolveAuthMethod(conn, env);
+  if (method === "accessToken") {
+    return async () => {
+      const token = env.SCIMOPS_GRAPH_ACCESS_TOKEN;
+      if (!token) throw new Error("Graph auth method accessToken needs SCIMOPS_GRAPH_ACCESS_TOKEN in the environment.");
+      return token;
+    };
+  }
+  if (!credential) {
+    const identity: typeof import("@azure/identity") = require("@azure/identity");
+    const authorityHost = endpoints.authorityHost;
+    const need = (name: string): string => {
+      const v = env[name];
+      if (!v) throw new Error(`Graph auth method ${method} needs ${name} in the environment.`);
+      return v;
+    };
+    switch (method) {
+      case "clientSecret":
+        credential = new identity.ClientSecretCredential(tenantId ?? need("AZURE_TENANT_ID"), need("AZURE_CLIENT_ID"), need("AZURE_CLIENT_SECRET"), { authorityHost });
+        break;
+      case "workloadIdentity":
+        credential = new identity.WorkloadIdentityCredential({
+          tenantId: tenantId ?? need("AZURE_TENANT_ID"),
+          clientId: need("AZURE_CLIENT_ID"),
+          tokenFilePath: need("AZURE_FEDERATED_TOKEN_FILE"),
+          authorityHost,
+        });
+        break;
+      case "azureCli":
+        credential = new identity.AzureCliCredential(tenantId ? { tenantId } : {});
+        break;
+      case "default":
+        credential = new identity.DefaultAzureCredential(tenantId ? { tenantId, authorityHost } : { authorityHost });
+        break;
+      default:
+        throw new Error(`Unknown Graph auth method "${String(method)}".`);
+    }
+  }
+  const cred = credential;
+  let cached: { token: string; expiresOnTimestamp: number } | undefined;
+  return async () => {
+    if (cached && cached.expiresOnTimestamp - 120_000 > Date.now()) return cached.token;
+    let token;
+    try {
+      token = await cred.getToken(endpoints.scope);
+    } catch (e) {
+      throw new Error(redact(`Could not obtain a Microsoft Graph token (auth ${method}, scope ${endpoints.scope}): ${(e as Error)?.message ?? String(e)}`));
+    }
+    if (!token) throw new Error(`Could not obtain a Microsoft Graph token (auth ${method}): the credential returned none.`);
+    cached = { token: token.token, expiresOnTimestamp: token.expiresOnTimestamp };
+    return token.token;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session
+// ---------------------------------------------------------------------------------------------
+
+export type GraphMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface GraphRequestSpec {
+  method: GraphMethod;
+  /** Path below the version, e.g. `/servicePrincipals/{id}/synchronization/secrets`. */
+  path: string;
+  /** Query parameters; values are URL-encoded here. */
+  query?: Record<string, string>;
+  body?: unknown;
+  /** Short name of the call for errors and statistics, e.g. `PUT schema`. */
+  call: string;
+  /** Display name (or id) of the app the call is for; appears in errors. */
+  app?: string;
+  /** Safe to repeat after a timeout or 504 (GET, PUT, DELETE, validateCredentials). Default: method is not POST. */
+  idempotent?: boolean;
+  /** Retry 404/403/409 for up to this long (replication lag right after app creation). */
+  replicationLagMs?: number;
+  /** Extra strings to scrub from error text (e.g. the SecretToken being validated). */
+  sensitive?: readonly string[];
+}
+
+/** Fields on errors thrown by `GraphSession.request`. */
+export interface GraphCallErrorFields {
+  name: "GraphCallError";
+  call: string;
+  app?: string;
+  method: GraphMethod;
+  path: string;
+  /** HTTP status, or 0 for network errors and timeouts. */
+  statusCode: number;
+  /** Graph's `error.code` (plus `innerError.code` when present, after a slash). */
+  graphCode: string;
+  requestId?: string;
+  attempts: number;
+}
+export type GraphCallError = Error & GraphCallErrorFields;
+
+export function isGraphCallError(e: unknown): e is GraphCallError {
+  return e instanceof Error && (e as Partial<GraphCallErrorFields>).name === "GraphCallError";
+}
+
+export interface GraphSessionStats {
+  requests: number;
+  gets: number;
+  writes: number;
+  retries: number;
+  byCall: Record<string, number>;
+}
+
+export interface GraphSession {
+  readonly endpoints: ResolvedEndpoints;
+  readonly retry: Required<GraphRetryOptions>;
+  readonly stats: GraphSessionStats;
+  request<T = unknown>(spec: GraphRequestSpec): Promise<T>;
+}
+
+export interface GraphSessionOptions extends TokenProviderOptions {
+  /** Source of randomness for back-off jitter (tests). */
+  random?: () => number;
+}
+
+export function resolveRetryOptions(retry: GraphRetryOptions = {}): Required<GraphRetryOptions> {
+  const num = (v: number | undefined, d: number, min: number): number => (typeof v === "number" && Number.isFinite(v) && v >= min ? v : d);
+  return {
+    maxAttempts: Math.floor(num(retry.maxAttempts, 6, 1)),
+    baseDelayMs: num(retry.baseDelayMs, 1000, 0),
+    maxDelayMs: num(retry.maxDelayMs, 30_000, 0),
+    maxRetryAfterSeconds: num(retry.maxRetryAfterSeconds, 120, 0),
+    replicationLagSeconds: num(retry.replicationLagSeconds, 120, 0),
+    timeoutMs: num(retry.timeoutMs, 60_000, 1),
+  };
+}
+
+/** Parses Retry-After (delta seconds or HTTP date) into milliseconds. */
+export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
+  if (value === null || value === undefined || value.trim() === "") return undefined;
+  const v = value.trim();
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(parseFloat(v) * 1000);
+  const date = Date.parse(v);
+  if (!Number.isNaN(date)) return Math.max(0, date - now);
+  return undefined;
+}
+
+/** Exponential back-off with jitter in [50 %, 100 %] of the capped delay. */
+export function backoffDelay(attempt: number, retry: Required<GraphRetryOptions>, random: () => number = Math.random): number {
+  const raw = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(raw * (0.5 + 0.5 * random()));
+}
+
+/** Creates a Graph session for one connection. Cheap; create one per provider operation. */
+export function createGraphSession(conn: GraphConnection = {}, options: GraphSessionOptions = {}): GraphSession {
+  const graphSdk: typeof import("@microsoft/microsoft-graph-client") = require("@microsoft/microsoft-graph-client");
+  const crypto: typeof import("node:crypto") = require("node:crypto");
+  const endpoints = resolveEndpoints(conn);
+  const retry = resolveRetryOptions(conn.retry);
+  const random = options.random ?? Math.random;
+  const getToken = createTokenProvider(conn, options);
+  const seenTokens: string[] = [];
+  const stats: GraphSessionStats = { requests: 0, gets: 0, writes: 0, retries: 0, byCall: {} };
+
+  const setHeader = (opts: { headers?: unknown }, key: string, value: string): void => {
+    const h = opts.headers;
+    if (h instanceof Headers) h.set(key, value);
+    else if (Array.isArray(h)) h.push([key, value]);
+    else opts.headers = { ...((h as Record<string, string> | undefined) ?? {}), [key]: value };
+  };
+
+  // Middleware: our own auth handler (the SDK's only authenticates known Graph hosts) and our own
+  // fetch handler (adds a per-request timeout). No SDK RetryHandler: retries are decided in request().
+  const authHandler = {
+    next: undefined as undefined | { execute(ctx: unknown): Promise<void> },
+    setNext(next: { execute(ctx: unknown): Promise<void> }) {
+      this.next = next;
+    },
+    async execute(ctx: { options?: { headers?: unknown } }) {
+      const token = await getToken();
+      if (!seenTokens.includes(token)) seenTokens.push(token);
+      ctx.options = ctx.options ?? {};
+      setHeader(ctx.options, "Authorization", `Bearer ${token}`);
+      setHeader(ctx.options, "client-request-id", crypto.randomUUID());
+      if (!this.next) throw new Error("graph middleware chain is broken");
+      await this.next.execute(ctx);
+    },
+  };
+  const fetchHandler = {
+    async execute(ctx: { request: string | Request; options?: RequestInit; response?: Response }) {
+      const signal = AbortSignal.timeout(retry.timeoutMs);
+      ctx.response = await fetch(ctx.request, { ...(ctx.options ?? {}), signal });
+    },
+  };
+  const client = graphSdk.Client.initWithMiddleware({
+    baseUrl: endpoints.graphRoot,
+    defaultVersion: endpoints.apiVersion,
+    middleware: [authHandler as never, fetchHandler as never],
+  });
+
+  const send = async (spec: GraphRequestSpec): Promise<unknown> => {
+    let req = client.api(spec.path).version(endpoints.apiVersion);
+    if (spec.query) {
+      const encoded: Record<string, string> = {};
+      for (const [k, v] of Object.entries(spec.query)) encoded[k] = encodeURIComponent(v);
+      req = req.query(encoded);
+    }
+    switch (spec.method) {
+      case "GET":
+        return req.get();
+      case "POST":
+        return req.post(spec.body);
+      case "PUT":
+        return req.put(spec.body);
+      case "PATCH":
+        return req.patch(spec.body);
+      case "DELETE":
+        return req.delete();
+    }
+  };
+
+  const describe = (e: unknown): { statusCode: number; code: string; message: string; requestId?: string; retryAfter?: string | null } => {
+    const ge = e as { statusCode?: number; code?: string | null; message?: string; body?: unknown; requestId?: string | null; headers?: Headers };
+    const statusCode = typeof ge?.statusCode === "number" && ge.statusCode > 0 ? ge.statusCode : 0;
+    let code = ge?.code ?? "";
+    let message = ge?.message ?? String(e);
+    let requestId = ge?.requestId ?? undefined;
+    if (typeof ge?.body === "string") {
+      try {
+        const parsed = JSON.parse(ge.body) as { code?: string; message?: string; innerError?: { code?: string; "request-id"?: string } };
+        if (parsed && typeof parsed === "object") {
+          if (parsed.code) code = parsed.code;
+          if (parsed.innerError?.code && parsed.innerError.code !== code) code = `${code}/${parsed.innerError.code}`;
+          if (parsed.message) message = parsed.message;
+          requestId = parsed.innerError?.["request-id"] ?? requestId;
+        }
+      } catch {
+        if (!message && ge.body) message = ge.body.slice(0, 500);
+      }
+    }
+    if (statusCode === 0) {
+      const cause = (e as { body?: unknown })?.body;
+      const name = (e as Error)?.name;
+      code = code || (name === "TimeoutError" || /timeout|aborted/i.test(String(cause)) ? "Timeout" : "NetworkError");
+      if (!message) message = String(cause ?? e);
+    }
+    let retryAfter: string | null | undefined;
+    try {
+      retryAfter = ge?.headers && typeof ge.headers.get === "function" ? ge.headers.get("retry-after") : undefined;
+    } catch {
+      retryAfter = undefined;
+    }
+    return { statusCode, code: code || `HTTP${statusCode}`, message, requestId, retryAfter };
+  };
+
+  const fail = (spec: GraphRequestSpec, d: ReturnType<typeof describe>, attempts: number, note: string): GraphCallError => {
+    const scrub = (s: string) => redact(s, [...seenTokens, ...(spec.sensitive ?? [])]);
+    const who = spec.app ? `app "${spec.app}"` : "Graph";
+    const status = d.statusCode ? `HTTP ${d.statusCode}` : "no response";
+    const text = scrub(
+      `${who}: Graph call "${spec.call}" (${spec.method} ${spec.path}) failed: ${status}, code ${d.code}: ${d.message}` +
+        (note ? ` (${note})` : "") +
+        (d.requestId ? ` [request-id ${d.requestId}]` : ""),
+    );
+    const err = new Error(text) as GraphCallError;
+    const fields: GraphCallErrorFields = {
+      name: "GraphCallError",
+      call: spec.call,
+      method: spec.method,
+      path: spec.path,
+      statusCode: d.statusCode,
+      graphCode: scrub(d.code),
+      attempts,
+      ...(spec.app !== undefined ? { app: spec.app } : {}),
+      ...(d.requestId !== undefined ? { requestId: d.requestId } : {}),
+    };
+    Object.assign(err, fields);
+    // Keep the stack short and free of request bodies.
+    err.stack = `GraphCallError: ${text}`;
+    return err;
+  };
+
+  const request = async <T>(spec: GraphRequestSpec): Promise<T> => {
+    const idempotent = spec.idempotent ?? spec.method !== "POST";
+    const started = Date.now();
+    const lagDeadline = spec.replicationLagMs && spec.replicationLagMs > 0 ? started + spec.replicationLagMs : 0;
+    let attempts = 0;
+    let transientAttempts = 0;
+    let lagAttempts = 0;
+    for (;;) {
+      attempts++;
+      stats.requests++;
+      stats.byCall[spec.call] = (stats.byCall[spec.call] ?? 0) + 1;
+      if (spec.method === "GET") stats.gets++;
+      else stats.writes++;
+      try {
+        return (await send(spec)) as T;
+      } catch (e) {
+        const d = describe(e);
+        const s = d.statusCode;
+        const transient = s === 429 || s === 503 || (idempotent && (s === 504 || s === 0));
+        if (transient) {
+          transientAttempts++;
+          if (transientAttempts >= retry.maxAttempts) throw fail(spec, d, attempts, `gave up after ${attempts} attempts`);
+          const retryAfterMs = parseRetryAfter(d.retryAfter);
+          if (retryAfterMs !== undefined && retryAfterMs > retry.maxRetryAfterSeconds * 1000) {
+            throw fail(spec, d, attempts, `Retry-After ${Math.round(retryAfterMs / 1000)} s exceeds the ${retry.maxRetryAfterSeconds} s limit`);
+          }
+          stats.retries++;
+          await sleep(retryAfterMs ?? backoffDelay(transientAttempts, retry, random));
+          continue;
+        }
+        if ((s === 404 || s === 403 || s === 409) && lagDeadline) {
+          const now = Date.now();
+          if (now < lagDeadline) {
+            lagAttempts++;
+            stats.retries++;
+            await sleep(Math.min(backoffDelay(lagAttempts, { ...retry, maxDelayMs: Math.min(retry.maxDelayMs, 5000) }, random), lagDeadline - now));
+            continue;
+          }
+          throw fail(spec, d, attempts, `still failing after the ${Math.round(spec.replicationLagMs! / 1000)} s replication-lag window`);
+        }
+        throw fail(spec, d, attempts, attempts > 1 ? `after ${attempts} attempts` : "");
+      }
+    }
+  };
+
+  return { endpoints, retry, stats, request };
+}

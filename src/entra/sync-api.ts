@@ -1,0 +1,208 @@
+/**
+ * Typed wrappers for the Graph calls scimops makes (graph-sync.md §1, §2, §3, §7, §8). Each wrapper
+ * is one HTTP request through `GraphSession.request`, so retries and error wording are uniform, and
+ * each names its call (`GET schema`, `PUT secrets`, ...) for errors and request statistics.
+ */
+import type { GraphSession } from "./graph";
+import type {
+  AppRoleAssignment,
+  ApplicationServicePrincipal,
+  ApplicationTemplate,
+  ServicePrincipal,
+  StringKeyStringValuePair,
+  SynchronizationJob,
+  SynchronizationJobApplicationParameters,
+  SynchronizationSchema,
+  SynchronizationSecretKeyStringValuePair,
+  SynchronizationTemplate,
+} from "./graph-types";
+
+export interface CallContext {
+  /** App display name (or id) used in error messages. */
+  app?: string;
+  /** Retry 404/403/409 for this long (set right after the app was created). */
+  replicationLagMs?: number;
+  /** Strings that must never appear in errors. */
+  sensitive?: readonly string[];
+}
+
+const seg = (s: string): string => encodeURIComponent(s);
+const syncBase = (sp: string): string => `/servicePrincipals/${seg(sp)}/synchronization`;
+const jobBase = (sp: string, job: string): string => `${syncBase(sp)}/jobs/${seg(job)}`;
+
+function ctxFields(ctx: CallContext = {}) {
+  return {
+    ...(ctx.app !== undefined ? { app: ctx.app } : {}),
+    ...(ctx.replicationLagMs !== undefined ? { replicationLagMs: ctx.replicationLagMs } : {}),
+    ...(ctx.sensitive !== undefined ? { sensitive: ctx.sensitive } : {}),
+  };
+}
+
+/** Escapes a string for an OData single-quoted literal. */
+export function odataString(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export async function listApplicationTemplates(s: GraphSession, filter: { displayName?: string } = {}, ctx?: CallContext): Promise<ApplicationTemplate[]> {
+  const query = filter.displayName !== undefined ? { $filter: `displayName eq ${odataString(filter.displayName)}` } : undefined;
+  const res = await s.request<{ value: ApplicationTemplate[] }>({ method: "GET", path: "/applicationTemplates", ...(query ? { query } : {}), call: "GET applicationTemplates", ...ctxFields(ctx) });
+  return res.value;
+}
+
+/**
+ * Finds exactly one template by display name (eq filter, then a case-insensitive re-check, as the
+ * Terraform data source does), failing clearly on 0 or several matches.
+ */
+export async function findApplicationTemplate(s: GraphSession, displayName: string, ctx?: CallContext): Promise<ApplicationTemplate> {
+  const all = await listApplicationTemplates(s, { displayName }, ctx);
+  const hits = all.filter((t) => t.displayName.toLowerCase() === displayName.toLowerCase());
+  if (hits.length !== 1) {
+    throw new Error(`Expected exactly one application template named "${displayName}", found ${hits.length}.`);
+  }
+  return hits[0]!;
+}
+
+export async function instantiateApplicationTemplate(s: GraphSession, templateId: string, displayName: string, ctx?: CallContext): Promise<ApplicationServicePrincipal> {
+  return s.request<ApplicationServicePrincipal>({
+    method: "POST",
+    path: `/applicationTemplates/${seg(templateId)}/instantiate`,
+    body: { displayName },
+    call: "POST instantiate",
+    ...ctxFields({ app: displayName, ...ctx }),
+  });
+}
+
+export async function getServicePrincipal(s: GraphSession, sp: string, ctx?: CallContext): Promise<ServicePrincipal> {
+  return s.request<ServicePrincipal>({ method: "GET", path: `/servicePrincipals/${seg(sp)}`, call: "GET servicePrincipal", ...ctxFields(ctx) });
+}
+
+export async function assignAppRole(s: GraphSession, sp: string, assignment: { principalId: string; appRoleId: string }, ctx?: CallContext): Promise<AppRoleAssignment> {
+  return s.request<AppRoleAssignment>({
+    method: "POST",
+    path: `/servicePrincipals/${seg(sp)}/appRoleAssignedTo`,
+    body: { principalId: assignment.principalId, resourceId: sp, appRoleId: assignment.appRoleId },
+    call: "POST appRoleAssignedTo",
+    ...ctxFields(ctx),
+  });
+}
+
+export async function listAppRoleAssignments(s: GraphSession, sp: string, ctx?: CallContext): Promise<AppRoleAssignment[]> {
+  const res = await s.request<{ value: AppRoleAssignment[] }>({ method: "GET", path: `/servicePrincipals/${seg(sp)}/appRoleAssignedTo`, call: "GET appRoleAssignedTo", ...ctxFields(ctx) });
+  return res.value;
+}
+
+export async function listSynchronizationTemplates(s: GraphSession, sp: string, ctx?: CallContext): Promise<SynchronizationTemplate[]> {
+  const res = await s.request<{ value: SynchronizationTemplate[] }>({ method: "GET", path: `${syncBase(sp)}/templates`, call: "GET synchronization templates", ...ctxFields(ctx) });
+  return res.value;
+}
+
+export async function createSynchronizationJob(s: GraphSession, sp: string, templateId: string, ctx?: CallContext): Promise<SynchronizationJob> {
+  return s.request<SynchronizationJob>({ method: "POST", path: `${syncBase(sp)}/jobs`, body: { templateId }, call: "POST job", ...ctxFields(ctx) });
+}
+
+export async function listSynchronizationJobs(s: GraphSession, sp: string, ctx?: CallContext): Promise<SynchronizationJob[]> {
+  const res = await s.request<{ value: SynchronizationJob[] }>({ method: "GET", path: `${syncBase(sp)}/jobs`, call: "GET jobs", ...ctxFields(ctx) });
+  return res.value;
+}
+
+export async function getSynchronizationJob(s: GraphSession, sp: string, job: string, ctx?: CallContext): Promise<SynchronizationJob> {
+  return s.request<SynchronizationJob>({ method: "GET", path: jobBase(sp, job), call: "GET job", ...ctxFields(ctx) });
+}
+
+export async function deleteSynchronizationJob(s: GraphSession, sp: string, job: string, ctx?: CallContext): Promise<void> {
+  await s.request({ method: "DELETE", path: jobBase(sp, job), call: "DELETE job", ...ctxFields(ctx) });
+}
+
+export async function startSynchronizationJob(s: GraphSession, sp: string, job: string, ctx?: CallContext): Promise<void> {
+  await s.request({ method: "POST", path: `${jobBase(sp, job)}/start`, call: "POST job start", idempotent: true, ...ctxFields(ctx) });
+}
+
+export async function pauseSynchronizationJob(s: GraphSession, sp: string, job: string, ctx?: CallContext): Promise<void> {
+  await s.request({ method: "POST", path: `${jobBase(sp, job)}/pause`, call: "POST job pause", idempotent: true, ...ctxFields(ctx) });
+}
+
+/** `resetScope` is a comma-separated flag string (§2.6); omit for the portal's "Restart provisioning". */
+export async function restartSynchronizationJob(s: GraphSession, sp: string, job: string, resetScope?: string, ctx?: CallContext): Promise<void> {
+  await s.request({
+    method: "POST",
+    path: `${jobBase(sp, job)}/restart`,
+    body: { criteria: resetScope !== undefined ? { resetScope } : {} },
+    call: "POST job restart",
+    ...ctxFields(ctx),
+  });
+}
+
+/**
+ * Asks the service to test credentials against the target (portal "Test Connection"). Resolves on
+ * 204; a rejection surfaces as the GraphCallError of the call. The credential values are scrubbed
+ * from any error text.
+ */
+export async function validateCredentials(
+  s: GraphSession,
+  sp: string,
+  job: string,
+  credentials: SynchronizationSecretKeyStringValuePair[] | "saved",
+  ctx?: CallContext,
+): Promise<void> {
+  const body = credentials === "saved" ? { useSavedCredentials: true } : { useSavedCredentials: false, credentials };
+  const sensitive = credentials === "saved" ? [] : credentials.filter((c) => c.key !== "BaseAddress").map((c) => c.value);
+  await s.request({
+    method: "POST",
+    path: `${jobBase(sp, job)}/validateCredentials`,
+    body,
+    call: "POST validateCredentials",
+    idempotent: true,
+    ...ctxFields({ ...ctx, sensitive: [...(ctx?.sensitive ?? []), ...sensitive] }),
+  });
+}
+
+export interface ProvisionOnDemandResult {
+  key: unknown;
+  value: unknown;
+  raw: StringKeyStringValuePair;
+}
+
+/** provisionOnDemand; `key` and `value` are JSON strings (sometimes an array), parsed defensively (§7). */
+export async function provisionOnDemand(s: GraphSession, sp: string, job: string, parameters: SynchronizationJobApplicationParameters[], ctx?: CallContext): Promise<ProvisionOnDemandResult> {
+  const raw = await s.request<StringKeyStringValuePair>({ method: "POST", path: `${jobBase(sp, job)}/provisionOnDemand`, body: { parameters }, call: "POST provisionOnDemand", ...ctxFields(ctx) });
+  const parse = (t: unknown): unknown => {
+    if (typeof t !== "string") return t;
+    try {
+      return JSON.parse(t);
+    } catch {
+      return t;
+    }
+  };
+  return { key: parse(raw.key), value: parse(raw.value), raw };
+}
+
+export async function getSecrets(s: GraphSession, sp: string, ctx?: CallContext): Promise<SynchronizationSecretKeyStringValuePair[]> {
+  const res = await s.request<{ value: SynchronizationSecretKeyStringValuePair[] }>({ method: "GET", path: `${syncBase(sp)}/secrets`, call: "GET secrets", ...ctxFields(ctx) });
+  return res.value ?? [];
+}
+
+/** Replaces the secrets collection with `secrets` (one PUT). */
+export async function putSecrets(s: GraphSession, sp: string, secrets: SynchronizationSecretKeyStringValuePair[], ctx?: CallContext): Promise<void> {
+  const sensitive = secrets.filter((x) => x.key !== "BaseAddress" && x.key !== "SyncAll" && x.key !== "SyncNotificationSettings" && x.key !== "SkipOutOfScopeDeletions").map((x) => x.value);
+  await s.request({
+    method: "PUT",
+    path: `${syncBase(sp)}/secrets`,
+    body: { value: secrets },
+    call: "PUT secrets",
+    ...ctxFields({ ...ctx, sensitive: [...(ctx?.sensitive ?? []), ...sensitive] }),
+  });
+}
+
+export async function getJobSchema(s: GraphSession, sp: string, job: string, ctx?: CallContext): Promise<SynchronizationSchema> {
+  return s.request<SynchronizationSchema>({ method: "GET", path: `${jobBase(sp, job)}/schema`, call: "GET schema", ...ctxFields(ctx) });
+}
+
+/** Replaces the whole job schema (one PUT; the service restarts a full cycle). */
+export async function putJobSchema(s: GraphSession, sp: string, job: string, schema: SynchronizationSchema, ctx?: CallContext): Promise<void> {
+  await s.request({ method: "PUT", path: `${jobBase(sp, job)}/schema`, body: schema, call: "PUT schema", ...ctxFields(ctx) });
+}
+
+/** Restores the template's default schema. */
+export async function deleteJobSchema(s: GraphSession, sp: string, job: string, ctx?: CallContext): Promise<void> {
+  await s.request({ method: "DELETE", path: `${jobBase(sp, job)}/schema`, call: "DELETE schema", ...ctxFields(ctx) });
+}

@@ -1,0 +1,306 @@
+/**
+ * SynchronizationSettings: the provisioning settings of ONE service principal, stored in its
+ * synchronization secrets collection (graph-sync.md §3): BaseAddress (tenant URL), SecretToken,
+ * SyncAll (scope), SyncNotificationSettings (notification email, accidental-deletion threshold) and
+ * SkipOutOfScopeDeletions, always written as ONE `PUT /servicePrincipals/{id}/synchronization/secrets`
+ * of the whole collection.
+ *
+ * Interface the rest of scimops relies on:
+ * - `secretToken` is a Pulumi secret input (the class wraps it with `pulumi.secret`). It is never an
+ *   output: state outputs keep only `secretTokenSalt` + `secretTokenHash` (HMAC-SHA256, both marked
+ *   secret), enough for `diff` to notice a changed token without storing it.
+ * - `graph` holds no credentials (see graph.ts); `providerVersion` defaults to ENTRA_PROVIDER_VERSION.
+ * - Optional settings left undefined are not managed (their live values are kept).
+ *
+ * Calls per operation (see docs/design.md): create = GET secrets + validateCredentials + PUT secrets;
+ * diff = none; update = GET secrets, then nothing if nothing differs, else (validateCredentials when
+ * BaseAddress or token changed) + one PUT; read = GET secrets; delete = GET + PUT clearing BaseAddress
+ * and SecretToken when `allowDelete`, else none.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { GraphConnection } from "./graph";
+import { createGraphSession, isGraphCallError, resolveEndpoints } from "./graph";
+import { canonicalJson, containsUnknown, hashSecret, newSalt, secretMatchesHash, UNKNOWN_VALUE } from "./helpers";
+import type { NotificationSettingsInput, SettingsDeclaration } from "./settings-model";
+import { buildSecretsCollection, parseSecrets, projectLiveSettings, settingsDifferences } from "./settings-model";
+import { getSecrets, putSecrets, validateCredentials } from "./sync-api";
+import { ENTRA_PROVIDER_VERSION } from "./version";
+
+export interface SynchronizationSettingsInputs {
+  graph: GraphConnection;
+  servicePrincipalId: string;
+  /** Job used for validateCredentials. */
+  jobId: string;
+  appName?: string;
+  /** Tenant URL of the SCIM endpoint. */
+  baseAddress: string;
+  /** Bearer token for the target (plaintext inside the provider only; secret everywhere else). "" = none. */
+  secretToken: string;
+  syncAll?: boolean;
+  notifications?: NotificationSettingsInput;
+  skipOutOfScopeDeletions?: boolean;
+  /** Test new credentials with validateCredentials before saving them. Default true. */
+  validateCredentials?: boolean;
+  /** When true, deleting the resource clears BaseAddress and SecretToken in Entra; otherwise delete leaves Entra as it is. */
+  allowDelete?: boolean;
+  providerVersion: string;
+}
+
+/** State. Note: no `secretToken`. */
+export interface SynchronizationSettingsOutputs extends Omit<SynchronizationSettingsInputs, "secretToken"> {
+  secretTokenSalt: string;
+  /** Salted hash of the token last written; "" when the live token was found missing by a refresh. */
+  secretTokenHash: string;
+}
+
+function appLabel(i: { appName?: string; servicePrincipalId: string }): string {
+  return i.appName || i.servicePrincipalId;
+}
+
+function declarationOf(i: Pick<SynchronizationSettingsInputs, "baseAddress" | "syncAll" | "notifications" | "skipOutOfScopeDeletions">): SettingsDeclaration {
+  return {
+    baseAddress: i.baseAddress,
+    ...(i.syncAll !== undefined && i.syncAll !== null ? { syncAll: i.syncAll } : {}),
+    ...(i.notifications ? { notifications: i.notifications } : {}),
+    ...(i.skipOutOfScopeDeletions !== undefined && i.skipOutOfScopeDeletions !== null ? { skipOutOfScopeDeletions: i.skipOutOfScopeDeletions } : {}),
+  };
+}
+
+function outputsOf(i: SynchronizationSettingsInputs, salt: string, hash: string): SynchronizationSettingsOutputs {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(i)) if (k !== "__provider" && k !== "secretToken" && v !== undefined) out[k] = v;
+  out.secretTokenSalt = salt;
+  out.secretTokenHash = hash;
+  return out as unknown as SynchronizationSettingsOutputs;
+}
+
+async function settingsCheck(_olds: unknown, news: Record<string, unknown>) {
+  const failures: { property: string; reason: string }[] = [];
+  const inputs = { ...news } as unknown as SynchronizationSettingsInputs;
+  for (const k of ["servicePrincipalId", "jobId"] as const) {
+    const v = inputs[k];
+    if (v !== UNKNOWN_VALUE && (typeof v !== "string" || v === "")) failures.push({ property: k, reason: "must be a non-empty string" });
+  }
+  if (inputs.baseAddress !== UNKNOWN_VALUE) {
+    let ok = false;
+    try {
+      const u = new URL(String(inputs.baseAddress));
+      ok = u.protocol === "https:" || u.protocol === "http:";
+    } catch {
+      ok = false;
+    }
+    if (!ok) failures.push({ property: "baseAddress", reason: "must be an absolute http(s) URL (the SCIM tenant URL)" });
+  }
+  if (inputs.secretToken !== UNKNOWN_VALUE && typeof inputs.secretToken !== "string") failures.push({ property: "secretToken", reason: "must be a string (\"\" for none)" });
+  for (const k of ["syncAll", "skipOutOfScopeDeletions", "validateCredentials", "allowDelete"] as const) {
+    const v = inputs[k];
+    if (v !== undefined && v !== null && v !== UNKNOWN_VALUE && typeof v !== "boolean") failures.push({ property: k, reason: "must be a boolean" });
+  }
+  const n = inputs.notifications;
+  if (n !== undefined && n !== null && !containsUnknown(n)) {
+    if (typeof n !== "object") failures.push({ property: "notifications", reason: "must be an object" });
+    else {
+      if (n.enabled !== undefined && typeof n.enabled !== "boolean") failures.push({ property: "notifications.enabled", reason: "must be a boolean" });
+      if (n.deleteThresholdEnabled !== undefined && typeof n.deleteThresholdEnabled !== "boolean") failures.push({ property: "notifications.deleteThresholdEnabled", reason: "must be a boolean" });
+      if (n.recipients !== undefined && typeof n.recipients !== "string") failures.push({ property: "notifications.recipients", reason: "must be a string" });
+      if (n.deleteThresholdValue !== undefined && !(Number.isInteger(n.deleteThresholdValue) && n.deleteThresholdValue >= 0)) {
+        failures.push({ property: "notifications.deleteThresholdValue", reason: "must be an integer >= 0" });
+      }
+    }
+  }
+  if (!containsUnknown(inputs.graph)) {
+    if (!inputs.graph || typeof inputs.graph !== "object") failures.push({ property: "graph", reason: "must describe the Graph connection" });
+    else {
+      try {
+        resolveEndpoints(inputs.graph);
+      } catch (e) {
+        failures.push({ property: "graph", reason: (e as Error).message });
+      }
+    }
+  }
+  if (inputs.providerVersion === undefined) inputs.providerVersion = ENTRA_PROVIDER_VERSION;
+  return { inputs, failures };
+}
+
+async function settingsDiff(_id: string, olds: SynchronizationSettingsOutputs, news: SynchronizationSettingsInputs) {
+  const replaces: string[] = [];
+  if (news.servicePrincipalId === UNKNOWN_VALUE || olds.servicePrincipalId !== news.servicePrincipalId) replaces.push("servicePrincipalId");
+  let changes = replaces.length > 0 || containsUnknown(news);
+  if (!changes) {
+    const tokenChanged = !secretMatchesHash(news.secretToken, olds.secretTokenSalt, olds.secretTokenHash);
+    changes =
+      tokenChanged ||
+      canonicalJson(declarationOf(olds)) !== canonicalJson(declarationOf(news)) ||
+      olds.jobId !== news.jobId ||
+      canonicalJson(olds.graph ?? null) !== canonicalJson(news.graph ?? null) ||
+      (olds.appName ?? "") !== (news.appName ?? "") ||
+      (olds.validateCredentials ?? true) !== (news.validateCredentials ?? true) ||
+      !!olds.allowDelete !== !!news.allowDelete ||
+      olds.providerVersion !== news.providerVersion;
+  }
+  return { changes, replaces, deleteBeforeReplace: false };
+}
+
+/**
+ * Writes the settings if (and only if) something differs. `previous` is the old state on update.
+ * Returns the salt and hash to record.
+ */
+async function reconcileSettings(inputs: SynchronizationSettingsInputs, previous: SynchronizationSettingsOutputs | undefined): Promise<{ salt: string; hash: string }> {
+  const session = createGraphSession(inputs.graph);
+  const token = inputs.secretToken ?? "";
+  const ctx = {
+    app: appLabel(inputs),
+    sensitive: [token],
+    ...(previous ? {} : { replicationLagMs: session.retry.replicationLagSeconds * 1000 }),
+  };
+  const live = parseSecrets(await getSecrets(session, inputs.servicePrincipalId, ctx));
+  const decl = declarationOf(inputs);
+  const tokenMatchesState = previous ? secretMatchesHash(token, previous.secretTokenSalt, previous.secretTokenHash) : false;
+  const liveTokenOk = token === "" ? live.secretToken !== "set" : live.secretToken === "set";
+  const tokenChanged = !previous || !tokenMatchesState || !liveTokenOk;
+  const differences = settingsDifferences(decl, live);
+  if (!tokenChanged && differences.length === 0) {
+    return { salt: previous!.secretTokenSalt, hash: previous!.secretTokenHash };
+  }
+  const credentialsChanged = tokenChanged || differences.includes("BaseAddress");
+  if (credentialsChanged && inputs.validateCredentials !== false) {
+    try {
+      await validateCredentials(
+        session,
+        inputs.servicePrincipalId,
+        inputs.jobId,
+        [
+          { key: "BaseAddress", value: inputs.baseAddress },
+          { key: "SecretToken", value: token },
+        ],
+        ctx,
+      );
+    } catch (e) {
+      if (isGraphCallError(e) && e.statusCode >= 400 && e.statusCode < 500 && e.statusCode !== 404 && e.statusCode !== 429) {
+        throw new Error(
+          `app "${appLabel(inputs)}": the provisioning target rejected the credentials (tenant URL ${inputs.baseAddress}); ` +
+            `the synchronization secrets were NOT changed. ${e.message}`,
+        );
+      }
+      throw e;
+    }
+  }
+  await putSecrets(session, inputs.servicePrincipalId, buildSecretsCollection(decl, token, live), ctx);
+  if (!tokenChanged && previous) return { salt: previous.secretTokenSalt, hash: previous.secretTokenHash };
+  const salt = newSalt();
+  return { salt, hash: hashSecret(token, salt) };
+}
+
+async function settingsCreate(inputs: SynchronizationSettingsInputs) {
+  const { salt, hash } = await reconcileSettings(inputs, undefined);
+  return { id: `${inputs.servicePrincipalId}/synchronization/secrets`, outs: outputsOf(inputs, salt, hash) };
+}
+
+async function settingsUpdate(_id: string, olds: SynchronizationSettingsOutputs, news: SynchronizationSettingsInputs) {
+  const { salt, hash } = await reconcileSettings(news, olds);
+  return { outs: outputsOf(news, salt, hash) };
+}
+
+async function settingsRead(id: string, props: SynchronizationSettingsOutputs) {
+  const session = createGraphSession(props.graph);
+  let list;
+  try {
+    list = await getSecrets(session, props.servicePrincipalId, { app: appLabel(props) });
+  } catch (e) {
+    if (isGraphCallError(e) && e.statusCode === 404) return { id: "", props: {} };
+    throw e;
+  }
+  const live = parseSecrets(list);
+  const projected = projectLiveSettings(declarationOf(props), live);
+  const out: Record<string, unknown> = { ...props, ...projected };
+  // The token itself comes back masked; only its disappearance is visible.
+  if (live.secretToken !== "set") out.secretTokenHash = "";
+  delete out.__provider;
+  return { id, props: out as unknown as SynchronizationSettingsOutputs };
+}
+
+async function settingsDelete(_id: string, props: SynchronizationSettingsOutputs) {
+  if (!props.allowDelete) return;
+  const session = createGraphSession(props.graph);
+  const ctx = { app: appLabel(props) };
+  try {
+    const live = parseSecrets(await getSecrets(session, props.servicePrincipalId, ctx));
+    const cleared = buildSecretsCollection({ ...declarationOf(props), baseAddress: "" }, "", live);
+    await putSecrets(session, props.servicePrincipalId, cleared, ctx);
+  } catch (e) {
+    if (isGraphCallError(e) && e.statusCode === 404) return;
+    throw e;
+  }
+}
+
+/** The dynamic provider; exported so tests can drive its methods directly. */
+export const synchronizationSettingsProvider = {
+  check: settingsCheck,
+  diff: settingsDiff,
+  create: settingsCreate,
+  read: settingsRead,
+  update: settingsUpdate,
+  delete: settingsDelete,
+};
+
+export interface SynchronizationSettingsArgs {
+  graph: pulumi.Input<GraphConnection>;
+  servicePrincipalId: pulumi.Input<string>;
+  jobId: pulumi.Input<string>;
+  appName?: pulumi.Input<string>;
+  baseAddress: pulumi.Input<string>;
+  /** Made secret by the resource even if given as a plain string. */
+  secretToken: pulumi.Input<string>;
+  syncAll?: pulumi.Input<boolean>;
+  notifications?: pulumi.Input<NotificationSettingsInput>;
+  skipOutOfScopeDeletions?: pulumi.Input<boolean>;
+  validateCredentials?: pulumi.Input<boolean>;
+  allowDelete?: pulumi.Input<boolean>;
+  providerVersion?: pulumi.Input<string>;
+}
+
+/** Type token: `pulumi-nodejs:dynamic/scimops:SynchronizationSettings`. */
+export class SynchronizationSettings extends pulumi.dynamic.Resource {
+  declare readonly graph: pulumi.Output<GraphConnection>;
+  declare readonly servicePrincipalId: pulumi.Output<string>;
+  declare readonly jobId: pulumi.Output<string>;
+  declare readonly appName: pulumi.Output<string | undefined>;
+  declare readonly baseAddress: pulumi.Output<string>;
+  declare readonly syncAll: pulumi.Output<boolean | undefined>;
+  declare readonly notifications: pulumi.Output<NotificationSettingsInput | undefined>;
+  declare readonly skipOutOfScopeDeletions: pulumi.Output<boolean | undefined>;
+  declare readonly validateCredentials: pulumi.Output<boolean | undefined>;
+  declare readonly allowDelete: pulumi.Output<boolean | undefined>;
+  declare readonly providerVersion: pulumi.Output<string>;
+  declare readonly secretTokenSalt: pulumi.Output<string>;
+  declare readonly secretTokenHash: pulumi.Output<string>;
+
+  constructor(name: string, args: SynchronizationSettingsArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      synchronizationSettingsProvider as unknown as pulumi.dynamic.ResourceProvider,
+      name,
+      {
+        graph: args.graph,
+        servicePrincipalId: args.servicePrincipalId,
+        jobId: args.jobId,
+        appName: args.appName,
+        baseAddress: args.baseAddress,
+        secretToken: pulumi.secret(args.secretToken),
+        syncAll: args.syncAll,
+        notifications: args.notifications,
+        skipOutOfScopeDeletions: args.skipOutOfScopeDeletions,
+        validateCredentials: args.validateCredentials,
+        allowDelete: args.allowDelete,
+        providerVersion: args.providerVersion ?? ENTRA_PROVIDER_VERSION,
+        secretTokenSalt: undefined,
+        secretTokenHash: undefined,
+      },
+      {
+        ...opts,
+        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "secretTokenSalt", "secretTokenHash"],
+      },
+      "scimops",
+      "SynchronizationSettings",
+    );
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The Pulumi program: the stack's config + the mapping files → one component per app and identity
+ * provider. src/index.ts runs it; tests import it after `setMocks`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { join } from "node:path";
+import { formatDiagnostic, SpecError } from "./spec/diagnostics";
+import { loadProject, projectRoot } from "./spec/project";
+import { splitStackConfig, StackSettings, NAMESPACE } from "./spec/stack";
+import { compileApp } from "./plan/compile";
+import type { AppPlan } from "./plan/types";
+import { EntraProvisionedApp } from "./entra/component";
+import { OktaProvisionedApp } from "./okta/component";
+
+export interface AppOutputs {
+  entra?: {
+    servicePrincipalId: pulumi.Output<string>;
+    jobId: pulumi.Output<string>;
+    tenantUrl: pulumi.Output<string>;
+    matchingAttribute: pulumi.Output<string>;
+  };
+  okta?: { appId: pulumi.Output<string>; manualSteps: pulumi.Output<string[]> };
+}
+
+/** Reads every `scimops:` key of the stack, the way `pulumi config` holds them (objects as JSON). */
+function stackConfig(): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  const all = pulumi.runtime.allConfig();
+  for (const [key, value] of Object.entries(all)) {
+    if (!key.startsWith(`${NAMESPACE}:`)) continue;
+    try {
+      raw[key] = JSON.parse(value);
+    } catch {
+      raw[key] = value;
+    }
+  }
+  return raw;
+}
+
+export function run(root = projectRoot(join(__dirname, ".."))): Record<string, AppOutputs> {
+  const { settings: rawSettings } = splitStackConfig(stackConfig());
+  const parsed = StackSettings.safeParse(rawSettings);
+  if (!parsed.success) {
+    throw new Error(`stack config is invalid (run \`scimops validate\`): ${parsed.error.issues.map((i) => `scimops:${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  const settings = parsed.data;
+  const files = settings.apps.map((a) => join(root, settings.mappingsDir, `${a.name}.yaml`));
+  // Bad input never reaches Graph: any error in the files stops the program before a resource is registered.
+  const { apps, diagnostics } = loadProject(files, []);
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  if (errors.length) throw new SpecError(errors);
+
+  const config = new pulumi.Config(NAMESPACE);
+  const outputs: Record<string, AppOutputs> = {};
+  for (const entry of settings.apps) {
+    const loaded = apps.get(entry.name);
+    if (!loaded) throw new Error(`mappings/${entry.name}.yaml was not loaded: ${diagnostics.map(formatDiagnostic).join("; ")}`);
+    const plan: AppPlan = compileApp(loaded, { cloud: settings.cloud, stackApp: entry });
+    const guard = { retainOnDelete: !settings.allowDeletion, protect: settings.protect };
+    const out: AppOutputs = {};
+    if (plan.entra) {
+      const app = new EntraProvisionedApp(`${plan.name}-entra`, {
+        plan,
+        entra: plan.entra,
+        cloud: settings.cloud,
+        graphBaseUrl: settings.graphBaseUrl,
+        tenantId: settings.tenantId,
+        secretToken: config.requireSecret(plan.entra.secretTokenKey),
+        notificationRecipients: resolveValue(config, plan.entra.notifications.recipients),
+        allowDeletion: settings.allowDeletion,
+        ...guard,
+      });
+      out.entra = {
+        servicePrincipalId: app.servicePrincipalId,
+        jobId: app.jobId,
+        tenantUrl: app.tenantUrl,
+        matchingAttribute: app.matchingAttribute,
+      };
+    }
+    if (plan.okta) {
+      const app = new OktaProvisionedApp(`${plan.name}-okta`, { plan, ...guard });
+      out.okta = { appId: app.appId, manualSteps: app.manualSteps };
+    }
+    outputs[plan.name] = out;
+  }
+  return outputs;
+}
+
+function resolveValue(config: pulumi.Config, value: string | { config: string } | undefined): string | undefined {
+  if (value === undefined || typeof value === "string") return value;
+  return config.get(value.config);
+}
