@@ -53,6 +53,57 @@ export function tryParseExpression(text: string): ParseResult {
 /** Nesting deeper than this is rejected (keeps the recursive parser, printer and compiler safe). */
 export const MAX_NESTING = 200;
 
+function unknownFunction(name: string, offset: number, text: string | undefined): ExpressionError {
+  const near = nearestFunctionName(name);
+  return new ExpressionError(`unknown function '${name}'`, {
+    code: "unknown-function",
+    offset,
+    end: offset + name.length,
+    text,
+    hint: near
+      ? `did you mean '${near}'?${near.toLowerCase() === name.toLowerCase() ? " (names are case-sensitive)" : ""}`
+      : "see docs/expressions.md for the function list",
+  });
+}
+
+/**
+ * Checks a call against its signature: known function, argument count, no omitted required argument,
+ * Switch's even count, a valid Replace mode. Used by the parser and by the compiler (for trees built
+ * by hand or from the Graph form). Throws ExpressionError.
+ */
+export function checkCall(call: CallExpr, text?: string): void {
+  const sig = lookupFunction(call.name);
+  if (!sig) throw unknownFunction(call.name, call.start, text);
+  const fail = (message: string, offset: number, end: number, hint?: string): never => {
+    throw new ExpressionError(message, { code: "arity", offset, end, hint, text });
+  };
+  const closeStart = Math.max(call.start, call.end - 1);
+  const count = call.args.length;
+  if (count > sig.maxArgs) {
+    const extra = call.args[sig.maxArgs] as Argument;
+    fail(`${sig.name} takes ${arityText(sig)}, got ${count}`, extra.start, Math.max(extra.end, extra.start + 1), sig.usage);
+  }
+  if (count < sig.minArgs) fail(`${sig.name} takes ${arityText(sig)}, got ${count}`, closeStart, closeStart + 1, sig.usage);
+  if (sig.name === "Switch" && count % 2 !== 0) {
+    fail(
+      `Switch takes an even number of arguments (source, defaultValue, then key/value pairs), got ${count}`,
+      closeStart,
+      closeStart + 1,
+      'leave defaultValue empty if there is none: Switch([x], , "key", "value")',
+    );
+  }
+  call.args.forEach((arg, i) => {
+    const param = parameterAt(sig, i);
+    if (arg.kind === "empty" && param?.required) {
+      fail(`${sig.name}: argument ${i + 1} (${param.name}) cannot be left empty`, arg.start, arg.start + 1, sig.usage);
+    }
+  });
+  if (sig.name === "Replace") {
+    const mode = replaceModeOf(call.args.map((a) => a.kind !== "empty"));
+    if (!mode.ok) fail(mode.reason, call.start, call.start + sig.name.length, REPLACE_MODES_HINT);
+  }
+}
+
 class Parser {
   private readonly tokens: Token[];
   private pos = 0;
@@ -147,16 +198,7 @@ class Parser {
   private parseCall(nameToken: Extract<Token, { type: "identifier" }>): CallExpr {
     const name = nameToken.name;
     const sig = lookupFunction(name);
-    if (!sig) {
-      const near = nearestFunctionName(name);
-      this.fail(
-        "unknown-function",
-        `unknown function '${name}'`,
-        nameToken.start,
-        nameToken.end,
-        near ? `did you mean '${near}'?${near.toLowerCase() === name.toLowerCase() ? " (names are case-sensitive)" : ""}` : "see docs/expressions.md for the function list",
-      );
-    }
+    if (!sig) throw unknownFunction(name, nameToken.start, this.text);
     if (++this.depth > MAX_NESTING) this.fail("syntax", `expression nested deeper than ${MAX_NESTING} calls`, nameToken.start, nameToken.end);
     this.next(); // (
     const args: Argument[] = [];
@@ -183,7 +225,7 @@ class Parser {
     }
     this.depth--;
     const call: CallExpr = { kind: "call", name, args, start: nameToken.start, end: close.end };
-    this.checkCall(call, sig, close);
+    checkCall(call, this.text);
     return call;
   }
 
@@ -199,42 +241,6 @@ class Parser {
     this.next();
     const right = this.parseOperand();
     return { kind: "comparison", op: op.op, left, right, start: left.start, end: right.end };
-  }
-
-  private checkCall(call: CallExpr, sig: FunctionSignature, close: Token): void {
-    const count = call.args.length;
-    if (count > sig.maxArgs) {
-      const extra = call.args[sig.maxArgs] as Argument;
-      this.fail(
-        "arity",
-        `${sig.name} takes ${arityText(sig)}, got ${count}`,
-        extra.start,
-        Math.max(extra.end, extra.start + 1),
-        sig.usage,
-      );
-    }
-    if (count < sig.minArgs) {
-      this.fail("arity", `${sig.name} takes ${arityText(sig)}, got ${count}`, close.start, close.end, sig.usage);
-    }
-    if (sig.name === "Switch" && count % 2 !== 0) {
-      this.fail(
-        "arity",
-        `Switch takes an even number of arguments (source, defaultValue, then key/value pairs), got ${count}`,
-        close.start,
-        close.end,
-        "leave defaultValue empty if there is none: Switch([x], , \"key\", \"value\")",
-      );
-    }
-    call.args.forEach((arg, i) => {
-      const param = parameterAt(sig, i);
-      if (arg.kind === "empty" && param?.required) {
-        this.fail("arity", `${sig.name}: argument ${i + 1} (${param.name}) cannot be left empty`, arg.start, arg.start + 1, sig.usage);
-      }
-    });
-    if (sig.name === "Replace") {
-      const mode = replaceModeOf(call.args.map((a) => a.kind !== "empty"));
-      if (!mode.ok) this.fail("arity", mode.reason, call.start, call.start + sig.name.length, REPLACE_MODES_HINT);
-    }
   }
 }
 

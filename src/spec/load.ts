@@ -7,6 +7,8 @@ import type { z } from "zod";
 import { AppSpec } from "./schema";
 import { nearest, type Diagnostic } from "./diagnostics";
 import { YamlSource, type Path } from "./yaml-source";
+// zod does not report the allowed keys of a strict object; the JSON Schema walker knows them.
+import { allowedKeys } from "./schema-keys";
 
 export interface LoadedApp {
   file: string;
@@ -59,9 +61,12 @@ export function loadAppText(file: string, text: string): LoadResult {
 }
 
 /** Turns zod issues into positioned diagnostics; for unions, reports the branch the author most likely meant. */
-export function issuesToDiagnostics(issues: readonly z.core.$ZodIssue[], source: YamlSource, raw: unknown): Diagnostic[] {
-  return flattenIssues(issues, raw).map((issue) => issueToDiagnostic(issue, source, raw));
+export function issuesToDiagnostics(issues: readonly z.core.$ZodIssue[], source: YamlSource, raw: unknown, keysAt: KeysAt = allowedKeys): Diagnostic[] {
+  return flattenIssues(issues, raw).map((issue) => issueToDiagnostic(issue, source, raw, keysAt));
 }
+
+/** Which keys the schema allows at a path (for "did you mean"). */
+export type KeysAt = (path: readonly (string | number)[]) => string[];
 
 function flattenIssues(issues: readonly z.core.$ZodIssue[], raw: unknown, prefix: Path = []): z.core.$ZodIssue[] {
   const out: z.core.$ZodIssue[] = [];
@@ -88,7 +93,7 @@ function isTopLevelTypeMismatch(issues: z.core.$ZodIssue[], path: Path): boolean
   return issues.length === 1 && issues[0]!.code === "invalid_type" && issues[0]!.path.length === path.length;
 }
 
-function issueToDiagnostic(issue: z.core.$ZodIssue, source: YamlSource, raw: unknown): Diagnostic {
+function issueToDiagnostic(issue: z.core.$ZodIssue, source: YamlSource, raw: unknown, keysAt: KeysAt): Diagnostic {
   const path = issue.path as (string | number)[];
   const field = path.length ? path.join(".") : "(top level)";
   const at = (p = source.locate(path)) => ({ file: source.file, line: p.line, column: p.column, severity: "error" as const });
@@ -104,7 +109,7 @@ function issueToDiagnostic(issue: z.core.$ZodIssue, source: YamlSource, raw: unk
   }
   switch (issue.code) {
     case "unrecognized_keys": {
-      const parentSchemaKeys = knownKeysAt(issue);
+      const parentSchemaKeys = keysAt(path);
       const key = issue.keys[0]!;
       const guess = nearest(key, parentSchemaKeys);
       return {
@@ -145,12 +150,6 @@ function issueToDiagnostic(issue: z.core.$ZodIssue, source: YamlSource, raw: unk
   }
 }
 
-function knownKeysAt(issue: z.core.$ZodIssue): string[] {
-  // zod does not report the allowed keys; the JSON Schema walker in schema-keys.ts knows them.
-  return allowedKeys(issue.path as (string | number)[]);
-}
-
-import { allowedKeys } from "./schema-keys";
 
 function valueAt(raw: unknown, path: Path): unknown {
   let v: unknown = raw;

@@ -1,13 +1,15 @@
 /** Which keys a mapping at a given path may hold, read off the generated JSON Schema (for "did you mean"). */
+import { z } from "zod";
 import { appJsonSchema } from "./json-schema";
 
 type JsonSchema = { properties?: Record<string, JsonSchema>; items?: JsonSchema; anyOf?: JsonSchema[]; oneOf?: JsonSchema[]; additionalProperties?: JsonSchema | boolean };
 
-let cached: JsonSchema | undefined;
+let appSchema: JsonSchema | undefined;
 
-export function allowedKeys(path: readonly (string | number)[]): string[] {
-  cached ??= appJsonSchema() as JsonSchema;
-  let nodes: JsonSchema[] = [cached];
+/** Keys allowed at `path` of an app file, or of `schema` when given (e.g. the stack settings). */
+export function allowedKeys(path: readonly (string | number)[], schema?: z.ZodType): string[] {
+  const rootSchema = schema ? (z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as JsonSchema) : (appSchema ??= appJsonSchema() as JsonSchema);
+  let nodes: JsonSchema[] = [rootSchema];
   for (const part of path) {
     nodes = nodes.flatMap(expand).flatMap((n) => {
       if (typeof part === "number") return n.items ? [n.items] : [];

@@ -10,6 +10,7 @@ import { Assignment, Cloud } from "./schema";
 import type { Diagnostic } from "./diagnostics";
 import { YamlSource } from "./yaml-source";
 import { issuesToDiagnostics } from "./load";
+import { allowedKeys } from "./schema-keys";
 
 export const NAMESPACE = "scimops";
 
@@ -78,7 +79,8 @@ export function loadStackFile(file: string): StackLoadResult {
   if (!parsed.success) {
     // Re-root the issue paths at the real YAML keys (`config` → `scimops:apps` …).
     const rooted = parsed.error.issues.map((i) => ({ ...i, path: ["config", `${NAMESPACE}:${String(i.path[0])}`, ...i.path.slice(1)] }));
-    out.push(...issuesToDiagnostics(rooted, source, raw));
+    const keysAt = (path: readonly (string | number)[]) => allowedKeys(path.slice(1).map((p, i) => (i === 0 ? String(p).replace(`${NAMESPACE}:`, "") : p)), StackSettings);
+    out.push(...issuesToDiagnostics(rooted, source, raw, keysAt));
     return { ok: false, diagnostics: out };
   }
   const plainValues: LoadedStack["values"] = {};

@@ -13,6 +13,9 @@ export interface ParameterSpec {
   /** false = the position may be left empty (`F(a, , c)`) or, at the end, left out. */
   readonly required: boolean;
   readonly type: ParameterType;
+  /** For constant Integer arguments: the smallest / largest value that can work (checked at compile time). */
+  readonly min?: number;
+  readonly max?: number;
 }
 
 export interface FunctionSignature {
@@ -44,6 +47,11 @@ const p = (name: string, type: ParameterType = "String", required = true, engine
   engineName: engineName ?? name.charAt(0).toLowerCase() + name.slice(1),
   required,
   type,
+});
+const bounded = (spec: ParameterSpec, min: number, max?: number): ParameterSpec => ({
+  ...spec,
+  min,
+  ...(max !== undefined ? { max } : {}),
 });
 const opt = (name: string, type: ParameterType = "String", engineName?: string): ParameterSpec => p(name, type, false, engineName);
 
@@ -127,7 +135,7 @@ const DEFS: Record<string, Def> = {
     description: "valueIfTrue when the condition holds, else valueIfFalse (no AND/OR: nest IIFs).",
   },
   InStr: {
-    params: [p("value1"), p("value2"), opt("start", "Integer"), opt("compareType")],
+    params: [p("value1"), p("value2"), bounded(opt("start", "Integer"), 1), opt("compareType")],
     description: "1-based position of value2 in value1 (0 when absent); compareType vbBinaryCompare | vbTextCompare.",
   },
   IsNull: { params: [p("Expression", "Any")], description: '"True" when the value is NULL (attribute absent).' },
@@ -135,7 +143,7 @@ const DEFS: Record<string, Def> = {
   IsPresent: { params: [p("Expression", "Any")], description: '"True" when the value is neither NULL nor "".' },
   IsString: { params: [p("Expression", "Any")], description: '"True" when the value is a (single) string.' },
   Item: {
-    params: [p("attribute", "Any"), p("index", "Integer")],
+    params: [p("attribute", "Any"), bounded(p("index", "Integer"), 1)],
     description: "The index-th value (1-based) of a multi-valued attribute.",
   },
   Join: {
@@ -151,7 +159,7 @@ const DEFS: Record<string, Def> = {
     description: "The NumChars leftmost characters.",
   },
   Mid: {
-    params: [p("source"), p("start", "Integer"), p("length", "Integer")],
+    params: [p("source"), bounded(p("start", "Integer"), 1), bounded(p("length", "Integer"), 0)],
     description: "length characters of source from the 1-based position start.",
     confirmed: true,
   },
@@ -175,11 +183,11 @@ const DEFS: Record<string, Def> = {
   },
   RandomString: {
     params: [
-      p("Length", "Integer"),
-      p("MinimumNumbers", "Integer"),
-      p("MinimumSpecialCharacters", "Integer"),
-      p("MinimumCapital", "Integer"),
-      p("MinimumLowerCase", "Integer"),
+      bounded(p("Length", "Integer"), 0, 256),
+      bounded(p("MinimumNumbers", "Integer"), 0),
+      bounded(p("MinimumSpecialCharacters", "Integer"), 0),
+      bounded(p("MinimumCapital", "Integer"), 0),
+      bounded(p("MinimumLowerCase", "Integer"), 0),
       opt("CharactersToAvoid"),
     ],
     description: "A random string with at least the given numbers of digits, special, upper- and lower-case characters.",

@@ -2,7 +2,7 @@
 // SelectUniqueValue, DefaultDomain. Randomness comes from the injectable `random` source.
 
 import { isNullOrEmpty, scalar, type Value } from "../values";
-import { constantString, given, int, str } from "./args";
+import { given, int, str } from "./args";
 import { type CompileContext, type Evaluator, evaluationError, type FunctionImplementation } from "./types";
 import type { CallExpr } from "../ast";
 
@@ -159,4 +159,4 @@ export const GENERATOR_FUNCTIONS: Readonly<Record<string, FunctionImplementation
   SelectUniqueValue,
 };
 
-export { constantString };
+

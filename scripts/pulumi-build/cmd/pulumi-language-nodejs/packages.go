@@ -37,17 +37,85 @@ func readPackageJSON(path string) (*packageJSON, error) {
 	return &p, nil
 }
 
-// isPackageRoot reports whether dir is node_modules/<pkg> or node_modules/@scope/<pkg>.
-func isPackageRoot(dir string) bool {
-	parent := filepath.Dir(dir)
-	if filepath.Base(parent) == "node_modules" {
-		return !strings.HasPrefix(filepath.Base(dir), "@") && !strings.HasPrefix(filepath.Base(dir), ".")
+// What a directory is, for the node_modules scan.
+type dirKind int
+
+const (
+	plainDir       dirKind = iota // project sources: search every subdirectory
+	nodeModulesDir                // a node_modules directory: children are packages or @scopes
+	scopeDir                      // node_modules/@scope: children are packages
+	packageDir                    // an installed package: only its nested node_modules matters
+)
+
+// walkPackages calls visit for every installed package directory (node_modules/<pkg>,
+// node_modules/@scope/<pkg>) found under dir at any depth, following symlinks but visiting each real
+// directory once. Inside a package only its nested node_modules is searched.
+func walkPackages(dir string, start dirKind, visit func(pkgDir string)) []error {
+	visited := map[string]bool{}
+	var errs []error
+	var walk func(dir string, kind dirKind)
+	walk = func(dir string, kind dirKind) {
+		real, err := filepath.EvalSymlinks(dir)
+		if err != nil {
+			errs = append(errs, err)
+			return
+		}
+		if visited[real] {
+			return
+		}
+		visited[real] = true
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			errs = append(errs, err)
+			return
+		}
+		for _, e := range entries {
+			name := e.Name()
+			path := filepath.Join(dir, name)
+			isDir := e.IsDir()
+			if e.Type()&fs.ModeSymlink != 0 {
+				st, err := os.Stat(path)
+				isDir = err == nil && st.IsDir()
+			}
+			if !isDir {
+				continue
+			}
+			switch kind {
+			case plainDir:
+				if name == ".git" || name == ".pulumi" {
+					continue
+				}
+				if name == "node_modules" {
+					walk(path, nodeModulesDir)
+				} else {
+					walk(path, plainDir)
+				}
+			case nodeModulesDir:
+				switch {
+				case strings.HasPrefix(name, "."): // .bin, .cache, .pnpm: not packages
+				case strings.HasPrefix(name, "@"):
+					walk(path, scopeDir)
+				default:
+					visit(path)
+					walk(path, packageDir)
+				}
+			case scopeDir:
+				visit(path)
+				walk(path, packageDir)
+			case packageDir:
+				if name == "node_modules" {
+					walk(path, nodeModulesDir)
+				}
+			}
+		}
 	}
-	return strings.HasPrefix(filepath.Base(parent), "@") && filepath.Base(filepath.Dir(parent)) == "node_modules"
+	walk(dir, start)
+	return errs
 }
 
-// scanResourcePackages finds every installed npm package under dir (in any node_modules, at any depth)
-// whose package.json declares `"pulumi": {"resource": true}`, i.e. that needs a resource plugin.
+// scanResourcePackages finds every installed npm package under dir (in any node_modules, at any depth,
+// following symlinks) whose package.json declares `"pulumi": {"resource": true}`, i.e. that needs a
+// resource plugin. Like the upstream host, this is a static scan of what is installed.
 func scanResourcePackages(dir string) ([]*pulumirpc.PackageDependency, error) {
 	seen := map[string]bool{}
 	var deps []*pulumirpc.PackageDependency
@@ -79,39 +147,8 @@ func scanResourcePackages(dir string) ([]*pulumirpc.PackageDependency, error) {
 		}
 	}
 
-	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			errs = append(errs, err)
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if path == dir {
-			return nil
-		}
-		name := d.Name()
-		if d.IsDir() && (name == ".git" || name == ".pulumi") {
-			return fs.SkipDir
-		}
-		if !isPackageRoot(path) {
-			return nil
-		}
-		if d.Type()&fs.ModeSymlink != 0 {
-			// Linked packages (npm workspaces, `npm link`): read, but do not descend, to avoid cycles.
-			if st, err := os.Stat(path); err == nil && st.IsDir() {
-				consider(path)
-			}
-			return nil
-		}
-		if d.IsDir() {
-			consider(path)
-		}
-		return nil
-	})
-	if err != nil {
-		errs = append(errs, err)
-	}
+	errs = append(errs, walkPackages(dir, plainDir, consider)...)
+
 	sort.Slice(deps, func(i, j int) bool {
 		if deps[i].Name != deps[j].Name {
 			return deps[i].Name < deps[j].Name
@@ -227,25 +264,13 @@ func (h *host) GetProgramDependencies(
 	versions := map[string]string{}
 	if req.GetTransitiveDependencies() {
 		nm := filepath.Join(root, "node_modules")
-		err := filepath.WalkDir(nm, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || path == nm {
-				return nil
-			}
-			if d.IsDir() && d.Name() == ".bin" {
-				return fs.SkipDir
-			}
-			if isPackageRoot(path) {
-				if p, err := readPackageJSON(filepath.Join(path, "package.json")); err == nil && p.Name != "" {
-					if _, dup := versions[p.Name]; !dup {
-						versions[p.Name] = p.Version
-					}
+		walkPackages(nm, nodeModulesDir, func(pkgDir string) {
+			if p, err := readPackageJSON(filepath.Join(pkgDir, "package.json")); err == nil && p.Name != "" {
+				if _, dup := versions[p.Name]; !dup {
+					versions[p.Name] = p.Version
 				}
 			}
-			return nil
 		})
-		if err != nil {
-			return nil, err
-		}
 	} else {
 		p, err := readPackageJSON(filepath.Join(root, "package.json"))
 		if err != nil {

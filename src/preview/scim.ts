@@ -1,0 +1,218 @@
+/**
+ * The SCIM requests Entra sends for a user (graph-sync.md §6; Microsoft's "Build a SCIM endpoint" request
+ * samples and the SCIM-compatibility page for the `aadOptscim062020` dialect):
+ *
+ * - match:  GET /Users?filter=<matching attribute> eq "<value>"   (value escaped as a SCIM/JSON string)
+ * - create: POST /Users with `schemas`, the mapped attributes shaped by their target paths, `meta.resourceType`
+ * - update: PATCH /Users/{id} with the changed attributes
+ *     legacy:          one op per attribute, "Add"/"Replace"/"Remove", booleans as "True"/"False" strings
+ *     aadOptscim062020: lower-case ops, JSON booleans; attributes with a value filter keep their own op with
+ *                      a path, the other changed attributes of one op kind share a single op whose `value`
+ *                      is an object keyed by attribute path (one changed attribute keeps the path form)
+ * - delete: DELETE /Users/{id}
+ */
+import type { ScimDialect } from "../catalog/tenant-url";
+
+export const CORE_USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User";
+export const ENTERPRISE_USER_SCHEMA = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+export const PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+export const LIST_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+export const ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
+
+export interface ScimRequest {
+  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+  /** Relative to the SCIM base URL, as people read it (the filter is not URL-encoded here). */
+  path: string;
+  /** Query parameters, unencoded (the part of `path` after `?`). */
+  query?: Readonly<Record<string, string>>;
+  body?: unknown;
+}
+
+export interface PatchOperation {
+  op: string;
+  path?: string;
+  value?: unknown;
+}
+
+export interface TargetPath {
+  /** Extension schema URN for `urn:…:User:attr` targets. */
+  schema?: string;
+  attribute: string;
+  /** `emails[type eq "work"]` → {attribute: "type", value: "work"}. */
+  filter?: { attribute: string; value: string };
+  sub?: string;
+}
+
+const pathCache = new Map<string, TargetPath>();
+
+/** Parses a target attribute name: `userName`, `name.givenName`, `emails[type eq "work"].value`, `urn:…:User:department`. */
+export function parseTargetPath(target: string): TargetPath {
+  const cached = pathCache.get(target);
+  if (cached) return cached;
+  let schema: string | undefined;
+  let rest = target;
+  if (/^urn:/i.test(target)) {
+    const bracket = target.indexOf("[");
+    const head = bracket >= 0 ? target.slice(0, bracket) : target;
+    const colon = head.lastIndexOf(":");
+    schema = target.slice(0, colon);
+    rest = target.slice(colon + 1);
+  }
+  let parsed: TargetPath;
+  const m = /^([^.[\]]+)\[\s*([A-Za-z0-9_$-]+)\s+eq\s+"((?:[^"\\]|\\.)*)"\s*\](?:\.(.+))?$/i.exec(rest);
+  if (m) {
+    parsed = { schema, attribute: m[1]!, filter: { attribute: m[2]!, value: JSON.parse(`"${m[3]!}"`) as string }, sub: m[4] };
+  } else {
+    const dot = rest.indexOf(".");
+    parsed = dot >= 0 ? { schema, attribute: rest.slice(0, dot), sub: rest.slice(dot + 1) } : { schema, attribute: rest };
+  }
+  pathCache.set(target, parsed);
+  return parsed;
+}
+
+/** Targets whose SCIM type is boolean. */
+export function isBooleanTarget(target: string): boolean {
+  const p = parseTargetPath(target);
+  if (p.schema) return false;
+  return (p.attribute.toLowerCase() === "active" && !p.sub && !p.filter) || p.sub?.toLowerCase() === "primary";
+}
+
+export type AttributeValue = string | string[];
+
+/** A value as it goes on the wire in a POST body (and in aadOptscim062020 PATCH ops). */
+export function wireValue(target: string, value: AttributeValue, dialect: ScimDialect | "post"): unknown {
+  if (isBooleanTarget(target) && typeof value === "string") {
+    const t = value.trim().toLowerCase();
+    if (t === "true" || t === "false") {
+      if (dialect === "legacy") return t === "true" ? "True" : "False";
+      return t === "true";
+    }
+  }
+  return value;
+}
+
+/** A single string for places that hold one value (sub-attributes of complex or filtered targets). */
+function single(value: AttributeValue): string {
+  return typeof value === "string" ? value : (value[0] ?? "");
+}
+
+/**
+ * The POST /Users body for the attribute values that flow on create, in mapping order.
+ * `targetObject` is the mapping's target object (the enterprise User URN adds that schema).
+ */
+export function buildUserBody(values: ReadonlyArray<readonly [string, AttributeValue]>, targetObject: string): Record<string, unknown> {
+  const schemas = [CORE_USER_SCHEMA];
+  if (targetObject !== CORE_USER_SCHEMA && /^urn:/i.test(targetObject) && !schemas.includes(targetObject)) schemas.push(targetObject);
+  const body: Record<string, unknown> = { schemas };
+  const multi: Record<string, unknown>[][] = [];
+  for (const [target, value] of values) {
+    const p = parseTargetPath(target);
+    let container = body;
+    if (p.schema) {
+      if (!schemas.includes(p.schema)) schemas.push(p.schema);
+      container = (body[p.schema] ??= {}) as Record<string, unknown>;
+    }
+    const wire = wireValue(target, value, "post");
+    if (p.filter) {
+      let list = container[p.attribute] as Record<string, unknown>[] | undefined;
+      if (!Array.isArray(list)) {
+        list = [];
+        container[p.attribute] = list;
+        if (p.filter.attribute.toLowerCase() === "type") multi.push(list);
+      }
+      let entry = list.find((e) => e[p.filter!.attribute] === p.filter!.value);
+      if (!entry) {
+        entry = { [p.filter.attribute]: p.filter.value };
+        list.push(entry);
+      }
+      entry[p.sub ?? "value"] = typeof wire === "string" || typeof wire === "boolean" ? wire : single(value);
+    } else if (p.sub) {
+      const complex = (container[p.attribute] ??= {}) as Record<string, unknown>;
+      complex[p.sub] = typeof wire === "string" || typeof wire === "boolean" ? wire : single(value);
+    } else {
+      container[p.attribute] = wire;
+    }
+  }
+  // Entra marks the work entry of a multi-valued attribute as primary (emails[type eq "work"] → primary: true).
+  for (const list of multi) for (const entry of list) if (!("primary" in entry)) entry.primary = entry.type === "work";
+  body.meta = { resourceType: "User" };
+  return body;
+}
+
+/** SCIM filter for `attribute eq "value"`; the value is a SCIM compValue string (JSON escaping). */
+export function eqFilter(attribute: string, value: string): string {
+  return `${attribute} eq ${JSON.stringify(value)}`;
+}
+
+export function matchRequest(attribute: string, value: string): ScimRequest {
+  const filter = eqFilter(attribute, value);
+  return { method: "GET", path: `/Users?filter=${filter}`, query: { filter } };
+}
+
+export interface AttributeChange {
+  target: string;
+  before: AttributeValue | null;
+  after: AttributeValue | null;
+}
+
+function sameValue(a: AttributeValue | null, b: AttributeValue | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (typeof a === "string" || typeof b === "string") return a === b;
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** The attributes whose value differs, in the order of `after` (then removed ones). */
+export function diffValues(before: ReadonlyMap<string, AttributeValue>, after: ReadonlyMap<string, AttributeValue>): AttributeChange[] {
+  const changes: AttributeChange[] = [];
+  for (const [target, value] of after) {
+    const old = before.get(target) ?? null;
+    if (!sameValue(old, value)) changes.push({ target, before: old, after: value });
+  }
+  for (const [target, value] of before) if (!after.has(target)) changes.push({ target, before: value, after: null });
+  return changes;
+}
+
+/** The PATCH operations Entra sends for `changes`, in the given dialect. */
+export function patchOperations(changes: readonly AttributeChange[], dialect: ScimDialect): PatchOperation[] {
+  const kind = (c: AttributeChange) => (c.after === null ? "remove" : c.before === null ? "add" : "replace");
+  if (dialect === "legacy") {
+    const cap = { add: "Add", replace: "Replace", remove: "Remove" } as const;
+    return changes.map((c) => (c.after === null ? { op: cap.remove, path: c.target } : { op: cap[kind(c)], path: c.target, value: wireValue(c.target, c.after, "legacy") }));
+  }
+  const ops: PatchOperation[] = [];
+  const grouped = new Map<"add" | "replace", AttributeChange[]>();
+  for (const c of changes) {
+    const k = kind(c);
+    if (k === "remove") continue;
+    if (parseTargetPath(c.target).filter) ops.push({ op: k, path: c.target, value: wireValue(c.target, c.after!, "aadOptscim062020") });
+    else grouped.set(k, [...(grouped.get(k) ?? []), c]);
+  }
+  for (const [k, group] of grouped) {
+    if (group.length === 1) {
+      const c = group[0]!;
+      ops.push({ op: k, path: c.target, value: wireValue(c.target, c.after!, "aadOptscim062020") });
+    } else {
+      ops.push({ op: k, value: Object.fromEntries(group.map((c) => [c.target, wireValue(c.target, c.after!, "aadOptscim062020")])) });
+    }
+  }
+  for (const c of changes) if (kind(c) === "remove") ops.push({ op: "remove", path: c.target });
+  return ops;
+}
+
+export function patchRequest(operations: readonly PatchOperation[], id = "{id}"): ScimRequest {
+  return { method: "PATCH", path: `/Users/${id}`, body: { schemas: [PATCH_OP_SCHEMA], Operations: operations } };
+}
+
+/** The absolute URL for a request against a SCIM base URL (query values URL-encoded). */
+export function requestUrl(baseUrl: string, request: ScimRequest, id?: string): string {
+  const q = request.path.indexOf("?");
+  let path = q >= 0 ? request.path.slice(0, q) : request.path;
+  if (id !== undefined) path = path.replace("{id}", encodeURIComponent(id));
+  // A base URL may carry query parameters of its own (Entra's flags are removed before this).
+  const [base, baseQuery] = baseUrl.split("?", 2) as [string, string | undefined];
+  const query = [
+    ...(baseQuery ? [baseQuery] : []),
+    ...Object.entries(request.query ?? {}).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`),
+  ].join("&");
+  return base.replace(/\/+$/, "") + path + (query ? `?${query}` : "");
+}

@@ -1,0 +1,149 @@
+/**
+ * Sample users: Microsoft Graph user JSON (as `GET /users/{id}?$expand=memberOf,manager` returns it)
+ * plus a few scimops fields, turned into the SourceRecord the expression evaluator reads.
+ *
+ * Graph property names differ from the synchronization engine's source attribute names for a handful
+ * of attributes (officeLocation ↔ physicalDeliveryOfficeName, mobilePhone ↔ mobile, …); both spellings
+ * are accepted and the engine's name wins when both are given. See docs/preview.md.
+ */
+import type { SourceRecord } from "../expression";
+
+/** A group the user is a member of: Graph `memberOf` entries, or just the display name. */
+export type MemberOf = string | { id?: string; displayName?: string | null; "@odata.type"?: string };
+
+export interface SampleUser {
+  id?: string;
+  userPrincipalName: string;
+  displayName?: string | null;
+  givenName?: string | null;
+  surname?: string | null;
+  mail?: string | null;
+  mailNickname?: string | null;
+  accountEnabled?: boolean | string | null;
+  userType?: string | null;
+  /** Set when the user is in the recycle bin (soft-deleted). */
+  deletedDateTime?: string | null;
+  memberOf?: readonly MemberOf[];
+  manager?: { id?: string; userPrincipalName?: string; displayName?: string } | string | null;
+  /**
+   * scimops: direct app-role assignments, app name → role name(s); `"*"` applies to every app. Assignments
+   * through groups come from the Plan (stack assignments) and the user's `memberOf`.
+   */
+  assignedRoles?: Readonly<Record<string, string | readonly string[]>>;
+  /** scimops: the attribute changes `simulate` applies for its update step (Graph or engine names). */
+  update?: Readonly<Record<string, unknown>>;
+  [attribute: string]: unknown;
+}
+
+/** Graph property → synchronization-engine source attribute name, where they differ. */
+export const GRAPH_TO_SOURCE: Readonly<Record<string, string>> = {
+  id: "objectId",
+  officeLocation: "physicalDeliveryOfficeName",
+  mobilePhone: "mobile",
+  faxNumber: "facsimileTelephoneNumber",
+  businessPhones: "telephoneNumber",
+};
+
+/** Fields of the sample format that are not source attributes. */
+const NOT_ATTRIBUTES = new Set(["memberOf", "manager", "assignedRoles", "update", "appRoleAssignments", "IsSoftDeleted", "@odata.context", "@odata.type", "onPremisesExtensionAttributes"]);
+
+export class SampleUserError extends Error {}
+
+/** Checks the minimum a sample user needs; returns it typed. */
+export function asSampleUser(value: unknown, index: number): SampleUser {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new SampleUserError(`user ${index}: not a JSON object`);
+  const u = value as Record<string, unknown>;
+  if (typeof u.userPrincipalName !== "string" || u.userPrincipalName === "") {
+    throw new SampleUserError(`user ${index}: \`userPrincipalName\` is required (a string)`);
+  }
+  if (u.assignedRoles !== undefined && (u.assignedRoles === null || typeof u.assignedRoles !== "object" || Array.isArray(u.assignedRoles))) {
+    throw new SampleUserError(`user ${index} (${u.userPrincipalName}): \`assignedRoles\` maps an app name (or "*") to a role name or a list of role names`);
+  }
+  if (u.memberOf !== undefined && !Array.isArray(u.memberOf)) {
+    throw new SampleUserError(`user ${index} (${u.userPrincipalName}): \`memberOf\` is a list of groups`);
+  }
+  return value as SampleUser;
+}
+
+/** Attribute value as the engine sees it: strings; booleans "True"/"False"; string lists; NULL. */
+function toSourceValue(v: unknown): string | string[] | null | undefined {
+  if (v === undefined) return undefined;
+  if (v === null) return null;
+  if (typeof v === "string") return v;
+  if (typeof v === "boolean") return v ? "True" : "False";
+  if (typeof v === "number" || typeof v === "bigint") return String(v);
+  if (Array.isArray(v)) return v.filter((x) => x !== null && x !== undefined).map((x) => (typeof x === "string" ? x : typeof x === "boolean" ? (x ? "True" : "False") : JSON.stringify(x)));
+  return undefined;
+}
+
+/** The user's attributes under their engine names (without IsSoftDeleted / appRoleAssignments). */
+export function sourceAttributes(user: SampleUser): Record<string, string | string[] | null> {
+  const out: Record<string, string | string[] | null> = {};
+  const explicit = new Set<string>();
+  for (const [key, raw] of Object.entries(user)) {
+    if (NOT_ATTRIBUTES.has(key)) continue;
+    const engineName = GRAPH_TO_SOURCE[key];
+    let value = toSourceValue(raw);
+    if (value === undefined) continue;
+    if (engineName) {
+      // businessPhones is a list in Graph; the engine's telephoneNumber is its first entry.
+      if (key === "businessPhones") value = Array.isArray(value) ? (value[0] ?? null) : value;
+      if (!explicit.has(engineName)) out[engineName] = value;
+      continue;
+    }
+    out[key] = value;
+    explicit.add(key);
+  }
+  const ext = user.onPremisesExtensionAttributes;
+  if (ext && typeof ext === "object") {
+    for (const [key, raw] of Object.entries(ext as Record<string, unknown>)) {
+      const value = toSourceValue(raw);
+      if (value !== undefined && !(key in out)) out[key] = value;
+    }
+  }
+  const manager = user.manager;
+  if (manager !== undefined && manager !== null) out.manager = typeof manager === "string" ? manager : (manager.id ?? manager.userPrincipalName ?? null);
+  else if (manager === null) out.manager = null;
+  return out;
+}
+
+/** Display names (and ids) of the groups the user is a member of. */
+export function groupsOf(user: SampleUser): { displayName: string; id?: string }[] {
+  const out: { displayName: string; id?: string }[] = [];
+  for (const g of user.memberOf ?? []) {
+    if (typeof g === "string") out.push({ displayName: g });
+    else if (g && typeof g === "object" && typeof g.displayName === "string") {
+      if (g["@odata.type"] && g["@odata.type"] !== "#microsoft.graph.group") continue;
+      out.push({ displayName: g.displayName, id: g.id });
+    }
+  }
+  return out;
+}
+
+/** accountEnabled as a boolean; a user without the property is enabled (Graph's default). */
+export function isEnabled(user: SampleUser): boolean {
+  const v = user.accountEnabled;
+  if (v === undefined || v === null) return true;
+  if (typeof v === "boolean") return v;
+  return String(v).trim().toLowerCase() !== "false";
+}
+
+export function isSoftDeletedInDirectory(user: SampleUser): boolean {
+  return typeof user.deletedDateTime === "string" && user.deletedDateTime !== "";
+}
+
+/** The user with `changes` applied (Graph or engine names; null removes the value). */
+export function withChanges(user: SampleUser, changes: Readonly<Record<string, unknown>>): SampleUser {
+  const next: SampleUser = { ...user };
+  for (const [key, value] of Object.entries(changes)) {
+    next[key] = value;
+    // A change under the engine's name must win over the Graph spelling the file may also carry.
+    for (const [graph, engine] of Object.entries(GRAPH_TO_SOURCE)) if (engine === key && graph in next) delete next[graph];
+  }
+  return next;
+}
+
+/** Builds the evaluator's input for one app. */
+export function toSourceRecord(attributes: Readonly<Record<string, string | string[] | null>>, isSoftDeleted: boolean, appRoles: readonly string[]): SourceRecord {
+  return { ...attributes, IsSoftDeleted: isSoftDeleted ? "True" : "False", appRoleAssignments: [...appRoles] };
+}

@@ -1,0 +1,352 @@
+/**
+ * Request-body validation of the Graph emulator. Strict on purpose: unknown properties, wrong
+ * types, unknown rule ids, unknown target attributes and malformed mappings are rejected with
+ * Graph-style 400 errors, so that a client bug shows up as a failure.
+ */
+import type {
+  AttributeMapping,
+  AttributeMappingSource,
+  DirectoryDefinition,
+  Filter,
+  ObjectDefinition,
+  SynchronizationRule,
+  SynchronizationSchema,
+} from "../../../src/entra/graph-types";
+import { KNOWN_FILTER_OPERATORS, KNOWN_FUNCTIONS, SECRET_KEYS } from "./catalog";
+
+/** An error the emulator answers with `{"error":{"code","message","innerError"}}`. */
+export class GraphHttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly innerCode?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (innerCode: string, message: string) => new GraphHttpError(400, "BadRequest", message, innerCode);
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Rejects properties outside `allowed` (OData annotations `@odata.*` are accepted). */
+export function onlyKeys(obj: Record<string, unknown>, allowed: readonly string[], typeName: string): void {
+  for (const k of Object.keys(obj)) {
+    if (k.startsWith("@odata.")) continue;
+    if (!allowed.includes(k)) throw badRequest("InvalidProperty", `Property '${k}' does not exist on type 'microsoft.graph.${typeName}'.`);
+  }
+}
+
+function expectString(v: unknown, what: string, innerCode = "MalformedSchema", allowEmpty = false): string {
+  if (typeof v !== "string" || (!allowEmpty && v === "")) throw badRequest(innerCode, `${what} must be a ${allowEmpty ? "" : "non-empty "}string.`);
+  return v;
+}
+
+function expectOptBool(v: unknown, what: string, innerCode: string): void {
+  if (v !== undefined && v !== null && typeof v !== "boolean") throw badRequest(innerCode, `${what} must be a boolean.`);
+}
+
+function expectArray(v: unknown, what: string, innerCode: string): unknown[] {
+  if (!Array.isArray(v)) throw badRequest(innerCode, `${what} must be an array.`);
+  return v;
+}
+
+function expectKeyValues(v: unknown, what: string, innerCode: string): void {
+  if (v === undefined || v === null) return;
+  for (const kv of expectArray(v, what, innerCode)) {
+    if (!isObject(kv)) throw badRequest(innerCode, `${what} entries must be objects.`);
+    onlyKeys(kv, ["key", "value"], "keyValuePair");
+    expectString(kv.key, `${what} key`, innerCode);
+    if (typeof kv.value !== "string") throw badRequest(innerCode, `${what} value must be a string.`);
+  }
+}
+
+const ATTRIBUTE_DEFINITION_KEYS = [
+  "name", "type", "multivalued", "required", "mutability", "anchor", "caseExact", "flowNullValues", "defaultValue",
+  "apiExpressions", "referencedObjects", "metadata",
+];
+const ATTRIBUTE_TYPES = ["String", "Integer", "Reference", "Binary", "Boolean", "DateTime"];
+const MUTABILITIES = ["ReadWrite", "ReadOnly", "Immutable", "WriteOnly"];
+
+function validateDirectories(value: unknown): DirectoryDefinition[] {
+  const dirs = expectArray(value, "directories", "MalformedSchema");
+  const names = new Set<string>();
+  for (const d of dirs) {
+    if (!isObject(d)) throw badRequest("MalformedSchema", "A directory definition must be an object.");
+    onlyKeys(d, ["id", "name", "readOnly", "version", "discoveryDateTime", "discoverabilities", "objects"], "directoryDefinition");
+    const name = expectString(d.name, "directoryDefinition.name");
+    if (names.has(name)) throw badRequest("MalformedSchema", `Directory '${name}' is defined twice.`);
+    names.add(name);
+    const objNames = new Set<string>();
+    for (const o of expectArray(d.objects ?? [], `directory '${name}' objects`, "MalformedSchema")) {
+      if (!isObject(o)) throw badRequest("MalformedSchema", "An object definition must be an object.");
+      onlyKeys(o, ["name", "supportedApis", "metadata", "attributes"], "objectDefinition");
+      const on = expectString(o.name, "objectDefinition.name");
+      if (objNames.has(on)) throw badRequest("MalformedSchema", `Object '${on}' is defined twice in directory '${name}'.`);
+      objNames.add(on);
+      expectKeyValues(o.metadata, `object '${on}' metadata`, "MalformedSchema");
+      const attrNames = new Set<string>();
+      for (const a of expectArray(o.attributes ?? [], `object '${on}' attributes`, "MalformedSchema")) {
+        if (!isObject(a)) throw badRequest("MalformedSchema", "An attribute definition must be an object.");
+        onlyKeys(a, ATTRIBUTE_DEFINITION_KEYS, "attributeDefinition");
+        const an = expectString(a.name, "attributeDefinition.name");
+        if (attrNames.has(an.toLowerCase())) throw badRequest("MalformedSchema", `Attribute '${an}' is defined twice on object '${on}' of directory '${name}'.`);
+        attrNames.add(an.toLowerCase());
+        if (a.type !== undefined && !ATTRIBUTE_TYPES.includes(String(a.type))) throw badRequest("MalformedSchema", `Attribute '${an}' has unknown type '${String(a.type)}'.`);
+        if (a.mutability !== undefined && !MUTABILITIES.includes(String(a.mutability))) throw badRequest("MalformedSchema", `Attribute '${an}' has unknown mutability '${String(a.mutability)}'.`);
+        for (const b of ["multivalued", "required", "anchor", "caseExact", "flowNullValues"]) expectOptBool(a[b], `attributeDefinition.${b}`, "MalformedSchema");
+        expectKeyValues(a.metadata, `attribute '${an}' metadata`, "MalformedSchema");
+        expectKeyValues(a.apiExpressions, `attribute '${an}' apiExpressions`, "MalformedSchema");
+      }
+    }
+  }
+  return dirs as DirectoryDefinition[];
+}
+
+function findObject(dirs: DirectoryDefinition[], dir: string, obj: string): ObjectDefinition | undefined {
+  return dirs.find((d) => d.name === dir)?.objects?.find((o) => o.name === obj);
+}
+
+function hasAttribute(o: ObjectDefinition, name: string): boolean {
+  return (o.attributes ?? []).some((a) => a.name.toLowerCase() === name.toLowerCase());
+}
+
+function validateSource(src: unknown, where: string, sourceObject: ObjectDefinition, depth = 0): void {
+  if (depth > 64) throw badRequest("MalformedAttributeMapping", `${where}: expression nested too deeply.`);
+  if (!isObject(src)) throw badRequest("MalformedAttributeMapping", `${where}: source must be an attributeMappingSource object.`);
+  onlyKeys(src, ["type", "name", "expression", "parameters"], "attributeMappingSource");
+  const type = src.type ?? "Attribute";
+  if (type !== "Attribute" && type !== "Constant" && type !== "Function") {
+    throw badRequest("MalformedAttributeMapping", `${where}: source type '${String(type)}' is not Attribute, Constant or Function.`);
+  }
+  if (src.expression !== undefined && src.expression !== null && typeof src.expression !== "string") {
+    throw badRequest("MalformedAttributeMapping", `${where}: source expression must be a string.`);
+  }
+  const params = src.parameters === undefined || src.parameters === null ? [] : expectArray(src.parameters, `${where}: source parameters`, "MalformedAttributeMapping");
+  if (type === "Constant") {
+    if (typeof src.name !== "string") throw badRequest("MalformedAttributeMapping", `${where}: a Constant source needs its value in 'name'.`);
+  } else {
+    const name = typeof src.name === "string" ? src.name : "";
+    if (!name) throw badRequest("MalformedAttributeMapping", `${where}: a ${type} source needs a name.`);
+    if (type === "Attribute" && !hasAttribute(sourceObject, name)) {
+      throw badRequest("UnknownSourceAttribute", `${where}: source attribute '${name}' does not exist on source object '${sourceObject.name}'.`);
+    }
+    if (type === "Function" && !KNOWN_FUNCTIONS.includes(name)) {
+      throw badRequest("MalformedAttributeMapping", `${where}: '${name}' is not a known function.`);
+    }
+  }
+  if (type !== "Function" && params.length) throw badRequest("MalformedAttributeMapping", `${where}: only Function sources take parameters.`);
+  for (const p of params) {
+    if (!isObject(p)) throw badRequest("MalformedAttributeMapping", `${where}: a function parameter must be an object.`);
+    onlyKeys(p, ["key", "value"], "stringKeyAttributeMappingSourceValuePair");
+    expectString(p.key, `${where}: parameter key`, "MalformedAttributeMapping");
+    validateSource(p.value, `${where} → ${String(p.key)}`, sourceObject, depth + 1);
+  }
+}
+
+const FLOW_FLAGS = ["None", "Add", "Update", "Delete"];
+
+function validateFlowTypes(v: unknown, where: string): void {
+  if (v === undefined || v === null) return;
+  if (typeof v !== "string") throw badRequest("MalformedObjectMapping", `${where}: flowTypes must be a string.`);
+  for (const part of v.split(",").map((p) => p.trim()).filter(Boolean)) {
+    if (!FLOW_FLAGS.includes(part)) throw badRequest("MalformedObjectMapping", `${where}: '${part}' is not a valid objectFlowTypes value.`);
+  }
+}
+
+function validateScope(scope: unknown, where: string, sourceObject: ObjectDefinition): void {
+  if (scope === undefined || scope === null) return;
+  if (!isObject(scope)) throw badRequest("MalformedObjectMapping", `${where}: scope must be a filter object.`);
+  onlyKeys(scope, ["groups", "inputFilterGroups", "categoryFilterGroups"], "filter");
+  for (const key of ["groups", "inputFilterGroups", "categoryFilterGroups"] as const) {
+    const groups = (scope as Filter)[key];
+    if (groups === undefined || groups === null) continue;
+    for (const g of expectArray(groups, `${where}: scope.${key}`, "MalformedObjectMapping")) {
+      if (!isObject(g)) throw badRequest("MalformedObjectMapping", `${where}: filter groups must be objects.`);
+      onlyKeys(g, ["name", "clauses"], "filterGroup");
+      expectString(g.name, `${where}: filterGroup.name`, "MalformedObjectMapping");
+      for (const c of expectArray(g.clauses, `${where}: filterGroup.clauses`, "MalformedObjectMapping")) {
+        if (!isObject(c)) throw badRequest("MalformedObjectMapping", `${where}: filter clauses must be objects.`);
+        onlyKeys(c, ["operatorName", "sourceOperandName", "targetOperand"], "filterClause");
+        const op = expectString(c.operatorName, `${where}: filterClause.operatorName`, "MalformedObjectMapping");
+        if (!KNOWN_FILTER_OPERATORS.includes(op)) throw badRequest("MalformedObjectMapping", `${where}: '${op}' is not a known filter operator.`);
+        const operand = expectString(c.sourceOperandName, `${where}: filterClause.sourceOperandName`, "MalformedObjectMapping");
+        if (!hasAttribute(sourceObject, operand)) throw badRequest("UnknownSourceAttribute", `${where}: scoping filter attribute '${operand}' does not exist on '${sourceObject.name}'.`);
+        if (c.targetOperand !== undefined && c.targetOperand !== null) {
+          if (!isObject(c.targetOperand)) throw badRequest("MalformedObjectMapping", `${where}: targetOperand must be an object.`);
+          onlyKeys(c.targetOperand, ["values"], "filterOperand");
+          for (const val of expectArray(c.targetOperand.values, `${where}: targetOperand.values`, "MalformedObjectMapping")) {
+            if (typeof val !== "string") throw badRequest("MalformedObjectMapping", `${where}: targetOperand values must be strings.`);
+          }
+        }
+      }
+    }
+  }
+}
+
+const ATTRIBUTE_MAPPING_KEYS = ["targetAttributeName", "source", "defaultValue", "exportMissingReferences", "flowBehavior", "flowType", "matchingPriority"];
+const FLOW_TYPES = ["Always", "ObjectAddOnly", "MultiValueAddOnly", "ValueAddOnly", "AttributeAddOnly"];
+const FLOW_BEHAVIORS = ["FlowWhenChanged", "FlowAlways"];
+
+function validateAttributeMapping(m: unknown, where: string, sourceObject: ObjectDefinition, targetObject: ObjectDefinition, targetDir: string): AttributeMapping {
+  if (!isObject(m)) throw badRequest("MalformedAttributeMapping", `${where}: an attribute mapping must be an object.`);
+  onlyKeys(m, ATTRIBUTE_MAPPING_KEYS, "attributeMapping");
+  const target = expectString(m.targetAttributeName, `${where}: targetAttributeName`, "MalformedAttributeMapping");
+  if (!hasAttribute(targetObject, target)) {
+    throw badRequest("UnknownTargetAttribute", `${where}: target attribute '${target}' does not exist on object '${targetObject.name}' of directory '${targetDir}'.`);
+  }
+  if (m.flowType !== undefined && !FLOW_TYPES.includes(String(m.flowType))) throw badRequest("MalformedAttributeMapping", `${where}: '${String(m.flowType)}' is not a valid attributeFlowType.`);
+  if (m.flowBehavior !== undefined && !FLOW_BEHAVIORS.includes(String(m.flowBehavior))) throw badRequest("MalformedAttributeMapping", `${where}: '${String(m.flowBehavior)}' is not a valid attributeFlowBehavior.`);
+  if (m.matchingPriority !== undefined && !(Number.isInteger(m.matchingPriority) && (m.matchingPriority as number) >= 0)) {
+    throw badRequest("MalformedAttributeMapping", `${where}: matchingPriority must be a non-negative integer.`);
+  }
+  expectOptBool(m.exportMissingReferences, `${where}: exportMissingReferences`, "MalformedAttributeMapping");
+  if (m.defaultValue !== undefined && m.defaultValue !== null && typeof m.defaultValue !== "string") throw badRequest("MalformedAttributeMapping", `${where}: defaultValue must be a string.`);
+  if (m.source === undefined || m.source === null) {
+    if (typeof m.defaultValue !== "string" || m.defaultValue === "") throw badRequest("MalformedAttributeMapping", `${where}: a mapping without a source needs a defaultValue.`);
+  } else {
+    validateSource(m.source, `${where} (${target})`, sourceObject);
+  }
+  return m as unknown as AttributeMapping;
+}
+
+/**
+ * Validates a PUT schema body against the job's template and returns the document to store.
+ * Rules must be exactly the template's rules (by id), directories must define every object the rules use.
+ */
+export function validateSchemaPut(body: unknown, template: SynchronizationSchema): SynchronizationSchema {
+  if (!isObject(body)) throw badRequest("MalformedSchema", "The request body must be a synchronizationSchema object.");
+  onlyKeys(body, ["id", "version", "directories", "synchronizationRules"], "synchronizationSchema");
+  const dirs = validateDirectories(body.directories);
+  const rules = expectArray(body.synchronizationRules, "synchronizationRules", "MalformedSchema");
+  const known = new Map(template.synchronizationRules.map((r) => [r.id, r]));
+  const seen = new Set<string>();
+  for (const r of rules) {
+    if (!isObject(r)) throw badRequest("MalformedSchema", "A synchronization rule must be an object.");
+    onlyKeys(r, ["id", "name", "editable", "priority", "sourceDirectoryName", "targetDirectoryName", "metadata", "containerFilter", "groupFilter", "objectMappings"], "synchronizationRule");
+    const id = expectString(r.id, "synchronizationRule.id");
+    const tr = known.get(id);
+    if (!tr) throw badRequest("UnknownSynchronizationRule", `Synchronization rule '${id}' is not defined by template '${template.id ?? ""}'.`);
+    if (seen.has(id)) throw badRequest("MalformedSchema", `Synchronization rule '${id}' appears twice.`);
+    seen.add(id);
+    const src = expectString(r.sourceDirectoryName, `rule '${id}' sourceDirectoryName`);
+    const tgt = expectString(r.targetDirectoryName, `rule '${id}' targetDirectoryName`);
+    if (src !== tr.sourceDirectoryName || tgt !== tr.targetDirectoryName) {
+      throw badRequest("MalformedSchema", `Rule '${id}' must map '${tr.sourceDirectoryName}' to '${tr.targetDirectoryName}'.`);
+    }
+    expectKeyValues(r.metadata, `rule '${id}' metadata`, "MalformedSchema");
+    const names = new Set<string>();
+    for (const om of expectArray(r.objectMappings, `rule '${id}' objectMappings`, "MalformedObjectMapping")) {
+      if (!isObject(om)) throw badRequest("MalformedObjectMapping", `Object mappings of rule '${id}' must be objects.`);
+      onlyKeys(om, ["name", "enabled", "flowTypes", "sourceObjectName", "targetObjectName", "scope", "metadata", "attributeMappings"], "objectMapping");
+      const name = expectString(om.name, "objectMapping.name", "MalformedObjectMapping");
+      if (names.has(name)) throw badRequest("MalformedObjectMapping", `Object mapping '${name}' appears twice in rule '${id}'.`);
+      names.add(name);
+      const where = `Object mapping '${name}'`;
+      expectOptBool(om.enabled, `${where}: enabled`, "MalformedObjectMapping");
+      validateFlowTypes(om.flowTypes, where);
+      expectKeyValues(om.metadata, `${where}: metadata`, "MalformedObjectMapping");
+      const so = findObject(dirs, src, expectString(om.sourceObjectName, `${where}: sourceObjectName`, "MalformedObjectMapping"));
+      if (!so) throw badRequest("MalformedObjectMapping", `${where}: source object '${String(om.sourceObjectName)}' is not defined in directory '${src}'.`);
+      const to = findObject(dirs, tgt, expectString(om.targetObjectName, `${where}: targetObjectName`, "MalformedObjectMapping"));
+      if (!to) throw badRequest("MalformedObjectMapping", `${where}: target object '${String(om.targetObjectName)}' is not defined in directory '${tgt}'.`);
+      validateScope(om.scope, where, so);
+      const targets = new Set<string>();
+      const priorities = new Set<number>();
+      for (const am of expectArray(om.attributeMappings, `${where}: attributeMappings`, "MalformedObjectMapping")) {
+        const m = validateAttributeMapping(am, where, so, to, tgt);
+        const key = m.targetAttributeName.toLowerCase();
+        if (targets.has(key)) throw badRequest("MalformedAttributeMapping", `${where}: target attribute '${m.targetAttributeName}' is mapped twice.`);
+        targets.add(key);
+        const p = m.matchingPriority ?? 0;
+        if (p > 0) {
+          if (priorities.has(p)) throw badRequest("MalformedAttributeMapping", `${where}: matching precedence ${p} is used twice.`);
+          priorities.add(p);
+        }
+      }
+      const flags = typeof om.flowTypes === "string" ? om.flowTypes.split(",").map((x) => x.trim()).filter((x) => x && x !== "None") : ["Add"];
+      if (om.enabled !== false && flags.length > 0 && priorities.size === 0) {
+        throw badRequest("MalformedObjectMapping", `${where}: at least one attribute must be used for matching objects.`);
+      }
+    }
+  }
+  for (const id of known.keys()) if (!seen.has(id)) throw badRequest("MalformedSchema", `Synchronization rule '${id}' is missing; the schema must contain every rule of the template.`);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) if (!k.startsWith("@odata.")) out[k] = v;
+  return JSON.parse(JSON.stringify(out)) as SynchronizationSchema;
+}
+
+const NOTIFICATION_KEYS: Record<string, "boolean" | "string" | "integer"> = {
+  Enabled: "boolean",
+  Recipients: "string",
+  DeleteThresholdEnabled: "boolean",
+  DeleteThresholdValue: "integer",
+  HumanResourcesLookaheadQueryEnabled: "boolean",
+};
+
+/** Validates a PUT secrets body and returns the new collection. */
+export function validateSecretsPut(body: unknown): { key: string; value: string }[] {
+  if (!isObject(body)) throw badRequest("InvalidRequest", "The request body must be an object with a 'value' collection.");
+  onlyKeys(body, ["value"], "synchronizationSecretsRequest");
+  const list = expectArray(body.value, "value", "InvalidRequest");
+  const seen = new Set<string>();
+  const out: { key: string; value: string }[] = [];
+  for (const kv of list) {
+    if (!isObject(kv)) throw badRequest("InvalidRequest", "Secrets must be key/value objects.");
+    onlyKeys(kv, ["key", "value"], "synchronizationSecretKeyStringValuePair");
+    const key = expectString(kv.key, "secret key", "InvalidRequest");
+    if (!SECRET_KEYS.includes(key)) throw badRequest("InvalidRequest", `'${key}' is not a valid synchronizationSecret value.`);
+    if (seen.has(key)) throw badRequest("InvalidRequest", `Secret '${key}' appears twice.`);
+    seen.add(key);
+    if (typeof kv.value !== "string") throw badRequest("InvalidRequest", `The value of '${key}' must be a string.`);
+    const value = kv.value;
+    if (key === "SyncNotificationSettings") {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        parsed = undefined;
+      }
+      if (!isObject(parsed)) throw new GraphHttpError(400, "InvalidNotificationSettings", "SyncNotificationSettings must be a JSON object.");
+      for (const [k, v] of Object.entries(parsed)) {
+        const t = NOTIFICATION_KEYS[k];
+        if (!t) throw new GraphHttpError(400, "InvalidNotificationSettings", `Unknown notification setting '${k}'.`);
+        const ok = t === "boolean" ? typeof v === "boolean" : t === "string" ? typeof v === "string" : Number.isInteger(v) && (v as number) >= 0;
+        if (!ok) throw new GraphHttpError(400, "InvalidNotificationSettings", `Notification setting '${k}' must be ${t === "integer" ? "a non-negative integer" : `a ${t}`}.`);
+      }
+    }
+    if ((key === "SyncAll" || key === "SkipOutOfScopeDeletions") && !/^(true|false)$/i.test(value)) {
+      throw badRequest("InvalidSecretValue", `'${key}' must be "true" or "false".`);
+    }
+    if (key === "BaseAddress" && value !== "") {
+      try {
+        new URL(value);
+      } catch {
+        throw badRequest("InvalidSecretValue", "BaseAddress must be an absolute URL.");
+      }
+    }
+    out.push({ key, value });
+  }
+  return out;
+}
+
+export function validateRestartBody(body: unknown): void {
+  if (!isObject(body)) throw badRequest("InvalidRequest", "The request body must be an object with 'criteria'.");
+  onlyKeys(body, ["criteria"], "restartRequest");
+  if (body.criteria === undefined || body.criteria === null) return;
+  if (!isObject(body.criteria)) throw badRequest("InvalidRequest", "criteria must be an object.");
+  onlyKeys(body.criteria, ["resetScope"], "synchronizationJobRestartCriteria");
+  const scope = body.criteria.resetScope;
+  if (scope === undefined || scope === null) return;
+  if (typeof scope !== "string") throw badRequest("InvalidRequest", "resetScope must be a string.");
+  const allowed = ["None", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "Full", "ForceDeletes"];
+  for (const f of scope.split(",").map((s) => s.trim()).filter(Boolean)) {
+    if (!allowed.includes(f)) throw badRequest("InvalidRequest", `'${f}' is not a valid synchronizationJobRestartScope value.`);
+  }
+}
+
+export type { SynchronizationRule };
