@@ -362,7 +362,7 @@ export function planSchema(live: SynchronizationSchema, decl: SchemaDeclaration)
   }
 
   if (changes.length === 0) return { changed: false, schema: live, ruleId: rule.id, changes };
-  const schema: SynchronizationSchema = {};
+  const schema = {} as SynchronizationSchema;
   for (const [k, v] of Object.entries(live)) if (!k.startsWith("@odata.")) (schema as unknown as Record<string, unknown>)[k] = v;
   schema.directories = directories;
   schema.synchronizationRules = live.synchronizationRules.map((r) => (r.id === rule.id ? newRule : r));

@@ -93,7 +93,7 @@ async function settingsCheck(_olds: unknown, news: Record<string, unknown>) {
   }
   if (inputs.secretToken !== UNKNOWN_VALUE && typeof inputs.secretToken !== "string") failures.push({ property: "secretToken", reason: "must be a string (\"\" for none)" });
   for (const k of ["syncAll", "skipOutOfScopeDeletions", "validateCredentials", "allowDelete"] as const) {
-    const v = inputs[k];
+    const v: unknown = inputs[k];
     if (v !== undefined && v !== null && v !== UNKNOWN_VALUE && typeof v !== "boolean") failures.push({ property: k, reason: "must be a boolean" });
   }
   const n = inputs.notifications;

@@ -14,6 +14,7 @@ export function checkStack(stack: LoadedStack, apps: ReadonlyMap<string, LoadedA
     out.push({ file: stack.file, line: pos.line, column: pos.column, severity, message, fix });
   };
   const appsKey = `${NAMESPACE}:apps`;
+  const unsetSecrets = new Set<string>();
   stack.settings.apps.forEach((entry, i) => {
     const app = apps.get(entry.name);
     if (!app) {
@@ -48,7 +49,7 @@ export function checkStack(stack: LoadedStack, apps: ReadonlyMap<string, LoadedA
       if (typeof value === "string") {
         report([`${NAMESPACE}:${key}`], "error", `\`${NAMESPACE}:${key}\` holds a token in plain text`, `remove it from the file, rotate the token, and run \`pulumi config set --secret ${NAMESPACE}:${key}\``);
       } else if (value === undefined) {
-        report([appsKey, i, "name"], "warning", `${spec.displayName} needs the secret \`${NAMESPACE}:${key}\`, which this stack does not set yet`, `run \`pulumi config set --secret ${NAMESPACE}:${key}\` before \`pulumi up\``);
+        unsetSecrets.add(key);
       }
     }
     for (const key of plainConfigKeys(spec)) {
@@ -57,6 +58,10 @@ export function checkStack(stack: LoadedStack, apps: ReadonlyMap<string, LoadedA
       }
     }
   });
+  if (unsetSecrets.size) {
+    const keys = [...unsetSecrets].map((k) => `${NAMESPACE}:${k}`);
+    report([appsKey], "warning", `secrets not set in this stack yet: ${keys.join(", ")}`, `before \`pulumi up\`, run \`pulumi config set --secret <key>\` for each`);
+  }
   const referenced = new Set(stack.settings.apps.flatMap((entry) => {
     const app = apps.get(entry.name);
     return app ? [...secretConfigKeys(app.spec, entry.idps), ...plainConfigKeys(app.spec)] : [];

@@ -124,7 +124,7 @@ function checkObjectMapping(mapping: ObjectMappingSpec, path: Path, report: Repo
     if (a.source !== undefined) {
       const parsed = tryParseExpression(a.source);
       if (!parsed.ok) {
-        report([...at, "source"], `expression for \`${a.target}\` does not parse: ${parsed.error.message}`, parsed.error.hint ?? "fix the expression", parsed.error.offset);
+        report([...at, "source"], `expression for \`${a.target}\` does not parse: ${parsed.error.reason}`, parsed.error.hint ?? "fix the expression (see docs/expressions.md)", parsed.error.offset);
       }
     }
     if (a.matchingPrecedence !== undefined) {

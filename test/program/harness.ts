@@ -76,6 +76,12 @@ export async function runProgram(stack: string, override?: (config: Record<strin
     stack,
     false,
   );
+  const { runInPulumiStack } = require("@pulumi/pulumi/runtime/stack") as { runInPulumiStack: (init: () => Promise<unknown>) => Promise<unknown> };
+  // Imported after setMocks, as Pulumi requires (a dynamic import so vitest compiles it).
+  const program = await import("../../src/program");
+  let outputs: unknown;
+  // Stack transforms need the root stack resource, which only runInPulumiStack creates under mocks.
+  await runInPulumiStack(async () => {
   pulumi.runtime.registerStackTransformation((args) => {
     const entry: Registered = {
       type: args.type,
@@ -97,8 +103,9 @@ export async function runProgram(stack: string, override?: (config: Record<strin
     }
     return undefined;
   });
-  const program: typeof import("../../src/program") = require("../../src/program");
-  const outputs = program.run(root);
+  outputs = program.run(root);
+  return undefined;
+  });
   const resolved = await unwrap(pulumi, outputs);
   await Promise.all(pending);
   return { registered, outputs: resolved as Record<string, any>, pulumi };

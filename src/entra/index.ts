@@ -1,0 +1,49 @@
+/**
+ * Entra ID / Microsoft Graph layer of scimops: the Graph client, wire types, schema merging, and
+ * the two Graph-backed dynamic resources. (component.ts, written separately, composes them.)
+ */
+export type {
+  AttributeMappingSource,
+  StringKeyAttributeMappingSourceValuePair,
+  AttributeFlowType,
+  AttributeFlowBehavior,
+  AttributeMapping,
+  FilterOperand,
+  FilterClause,
+  FilterGroup,
+  Filter,
+  KeyValue,
+  ObjectMapping,
+  ReferencedObject,
+  AttributeDefinition,
+  ObjectDefinition,
+  DirectoryDefinition,
+  SynchronizationRule,
+  SynchronizationSchedule,
+  SynchronizationStatus,
+  SynchronizationJob,
+  SynchronizationTemplate,
+  ManagedSecretKey,
+  SynchronizationSecretKeyStringValuePair,
+  SyncNotificationSettings,
+  SynchronizationJobSubject,
+  SynchronizationJobApplicationParameters,
+  StringKeyStringValuePair,
+  AppRole,
+  ApplicationTemplate,
+  Application,
+  ServicePrincipal,
+  ApplicationServicePrincipal,
+  AppRoleAssignment,
+  GraphErrorBody,
+} from "./graph-types";
+/** The Graph wire type; `SynchronizationSchema` here names the resource. */
+export type { SynchronizationSchema as GraphSynchronizationSchema } from "./graph-types";
+export * from "./graph";
+export * from "./sync-api";
+export * from "./schema-merge";
+export * from "./settings-model";
+export { hashSecret, secretMatchesHash, newSalt, redact, UNKNOWN_VALUE } from "./helpers";
+export * from "./synchronization-schema";
+export * from "./synchronization-settings";
+export { ENTRA_PROVIDER_VERSION } from "./version";
