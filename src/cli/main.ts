@@ -6,6 +6,7 @@ type Command = (args: string[], io: CliIO) => Promise<number>;
 const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
   validate: { summary: "validate [PATH...]            check app files and stack files", load: () => (require("./validate") as typeof import("./validate")).validateCommand },
   eval: { summary: "eval EXPR [--user JSON|@FILE] [--now ISO]   evaluate an Entra mapping expression", load: () => (require("./eval") as typeof import("./eval")).evalCommand },
+  runbook: { summary: "runbook --app NAME --idp okta|onelogin|jumpcloud|google   setup steps for an IdP without a Pulumi provider", load: () => (require("./runbook") as typeof import("./runbook")).runbookCommand },
   schema: { summary: "schema [--write|--check]      print, write or check schema/app.schema.json", load: () => (require("./schema") as typeof import("./schema")).schemaCommand },
 };
 

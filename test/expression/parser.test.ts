@@ -101,7 +101,7 @@ describe("parseExpression: errors carry the exact column and a hint", () => {
     ["Append([a])", "arity", 11, /Append takes 2 arguments, got 1/],
     ["Join(\",\")", "arity", 9, /Join takes at least 2 arguments, got 1/, /Join\(separator, source1, …, sourceN\)/],
     ["Switch([a], , \"k\")", "arity", 18, /Switch takes at least 4 arguments, got 3/],
-    ["Switch([a], , \"k\", \"v\", \"k2\")", "arity", 28, /even number of arguments/],
+    ["Switch([a], , \"k\", \"v\", \"k2\")", "arity", 29, /even number of arguments/],
     ["Mid([x], , 2)", "arity", 10, /argument 2 \(start\) cannot be left empty/],
     ["Replace([x], , , , , , )", "arity", 1, /Replace needs oldValue or regexPattern/],
     ["Replace([x], \"a\", \"b\", , \"c\", , )", "arity", 1, /either oldValue or regexPattern/],

@@ -1,0 +1,1 @@
+export { startScimServer, type RecordedRequest, type ScimDialectMode, type ScimServer, type ScimServerOptions } from "./server";
