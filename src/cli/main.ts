@@ -8,6 +8,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
   eval: { summary: "eval EXPR [--user JSON|@FILE] [--now ISO]   evaluate an Entra mapping expression", load: () => (require("./eval") as typeof import("./eval")).evalCommand },
   runbook: { summary: "runbook --app NAME --idp okta|onelogin|jumpcloud|google   setup steps for an IdP without a Pulumi provider", load: () => (require("./runbook") as typeof import("./runbook")).runbookCommand },
   schema: { summary: "schema [--write|--check]      print, write or check schema/app.schema.json", load: () => (require("./schema") as typeof import("./schema")).schemaCommand },
+  preview: { summary: "preview [--app NAME] [--users FILE] [--format table|json|markdown]   what every user becomes in every target", load: () => (require("./preview") as typeof import("./preview")).previewCommand },
+  simulate: { summary: "simulate --app NAME --target URL [--token-env VAR] [--users FILE]   replay Entra's requests against a SCIM endpoint", load: () => (require("./simulate") as typeof import("./simulate")).simulateCommand },
+  check: { summary: "check --app NAME [--target URL] [--token-env VAR]   Test Connection, tenant-URL and token checks", load: () => (require("./check") as typeof import("./check")).checkCommand },
 };
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {

@@ -24,7 +24,8 @@ export async function validateCommand(args: readonly string[], io: CliIO): Promi
   }
   const { apps, diagnostics } = loadProject(appFiles, stackFiles, listAppFiles(root));
   const display = (file: string) => relative(process.cwd(), file) || file;
-  for (const d of diagnostics) io.stderr(formatDiagnostic({ ...d, file: display(d.file) }));
+  // --quiet keeps what blocks: errors and the verdict line.
+  for (const d of diagnostics) if (!quiet || d.severity === "error") io.stderr(formatDiagnostic({ ...d, file: display(d.file) }));
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const checked = appFiles.length + stackFiles.length;
   if (!quiet && apps.size) {

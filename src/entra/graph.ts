@@ -150,6 +150,13 @@ export function createTokenProvider(conn: GraphConnection, options: TokenProvide
     };
   }
   if (!credential) {
+    try {
+      credential = buildCredential();
+    } catch (e) {
+      throw new Error(redact(`Could not configure the Microsoft Graph credential (auth ${method}): ${(e as Error)?.message ?? String(e)}`, [env.AZURE_CLIENT_SECRET]));
+    }
+  }
+  function buildCredential(): TokenCredential {
     const identity: typeof import("@azure/identity") = require("@azure/identity");
     const authorityHost = endpoints.authorityHost;
     const need = (name: string): string => {
@@ -159,27 +166,23 @@ export function createTokenProvider(conn: GraphConnection, options: TokenProvide
     };
     switch (method) {
       case "clientSecret":
-        credential = new identity.ClientSecretCredential(tenantId ?? need("AZURE_TENANT_ID"), need("AZURE_CLIENT_ID"), need("AZURE_CLIENT_SECRET"), { authorityHost });
-        break;
+        return new identity.ClientSecretCredential(tenantId ?? need("AZURE_TENANT_ID"), need("AZURE_CLIENT_ID"), need("AZURE_CLIENT_SECRET"), { authorityHost });
       case "workloadIdentity":
-        credential = new identity.WorkloadIdentityCredential({
+        return new identity.WorkloadIdentityCredential({
           tenantId: tenantId ?? need("AZURE_TENANT_ID"),
           clientId: need("AZURE_CLIENT_ID"),
           tokenFilePath: need("AZURE_FEDERATED_TOKEN_FILE"),
           authorityHost,
         });
-        break;
       case "azureCli":
-        credential = new identity.AzureCliCredential(tenantId ? { tenantId } : {});
-        break;
+        return new identity.AzureCliCredential(tenantId ? { tenantId } : {});
       case "default":
-        credential = new identity.DefaultAzureCredential(tenantId ? { tenantId, authorityHost } : { authorityHost });
-        break;
+        return new identity.DefaultAzureCredential(tenantId ? { tenantId, authorityHost } : { authorityHost });
       default:
         throw new Error(`Unknown Graph auth method "${String(method)}".`);
     }
   }
-  const cred = credential;
+  const cred: TokenCredential = credential;
   let cached: { token: string; expiresOnTimestamp: number } | undefined;
   return async () => {
     if (cached && cached.expiresOnTimestamp - 120_000 > Date.now()) return cached.token;
@@ -187,7 +190,7 @@ export function createTokenProvider(conn: GraphConnection, options: TokenProvide
     try {
       token = await cred.getToken(endpoints.scope);
     } catch (e) {
-      throw new Error(redact(`Could not obtain a Microsoft Graph token (auth ${method}, scope ${endpoints.scope}): ${(e as Error)?.message ?? String(e)}`));
+      throw new Error(redact(`Could not obtain a Microsoft Graph token (auth ${method}, scope ${endpoints.scope}): ${(e as Error)?.message ?? String(e)}`, [env.AZURE_CLIENT_SECRET]));
     }
     if (!token) throw new Error(`Could not obtain a Microsoft Graph token (auth ${method}): the credential returned none.`);
     cached = { token: token.token, expiresOnTimestamp: token.expiresOnTimestamp };
@@ -299,30 +302,9 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
   const seenTokens: string[] = [];
   const stats: GraphSessionStats = { requests: 0, gets: 0, writes: 0, retries: 0, byCall: {} };
 
-  const setHeader = (opts: { headers?: unknown }, key: string, value: string): void => {
-    const h = opts.headers;
-    if (h instanceof Headers) h.set(key, value);
-    else if (Array.isArray(h)) h.push([key, value]);
-    else opts.headers = { ...((h as Record<string, string> | undefined) ?? {}), [key]: value };
-  };
-
-  // Middleware: our own auth handler (the SDK's only authenticates known Graph hosts) and our own
-  // fetch handler (adds a per-request timeout). No SDK RetryHandler: retries are decided in request().
-  const authHandler = {
-    next: undefined as undefined | { execute(ctx: unknown): Promise<void> },
-    setNext(next: { execute(ctx: unknown): Promise<void> }) {
-      this.next = next;
-    },
-    async execute(ctx: { options?: { headers?: unknown } }) {
-      const token = await getToken();
-      if (!seenTokens.includes(token)) seenTokens.push(token);
-      ctx.options = ctx.options ?? {};
-      setHeader(ctx.options, "Authorization", `Bearer ${token}`);
-      setHeader(ctx.options, "client-request-id", crypto.randomUUID());
-      if (!this.next) throw new Error("graph middleware chain is broken");
-      await this.next.execute(ctx);
-    },
-  };
+  // Middleware: only our fetch handler (adds a per-request timeout). No SDK RetryHandler (retries are
+  // decided in request()) and no SDK AuthenticationHandler (it only authenticates known Graph hosts;
+  // request() sets the Authorization header itself after obtaining the token).
   const fetchHandler = {
     async execute(ctx: { request: string | Request; options?: RequestInit; response?: Response }) {
       const signal = AbortSignal.timeout(retry.timeoutMs);
@@ -332,11 +314,11 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
   const client = graphSdk.Client.initWithMiddleware({
     baseUrl: endpoints.graphRoot,
     defaultVersion: endpoints.apiVersion,
-    middleware: [authHandler as never, fetchHandler as never],
+    middleware: [fetchHandler as never],
   });
 
-  const send = async (spec: GraphRequestSpec): Promise<unknown> => {
-    let req = client.api(spec.path).version(endpoints.apiVersion);
+  const send = async (spec: GraphRequestSpec, token: string): Promise<unknown> => {
+    let req = client.api(spec.path).version(endpoints.apiVersion).header("Authorization", `Bearer ${token}`).header("client-request-id", crypto.randomUUID());
     if (spec.query) {
       const encoded: Record<string, string> = {};
       for (const [k, v] of Object.entries(spec.query)) encoded[k] = encodeURIComponent(v);
@@ -376,9 +358,9 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
       }
     }
     if (statusCode === 0) {
+      // Network failure or our per-request timeout (the SDK puts the cause's name in `code`).
       const cause = (e as { body?: unknown })?.body;
-      const name = (e as Error)?.name;
-      code = code || (name === "TimeoutError" || /timeout|aborted/i.test(String(cause)) ? "Timeout" : "NetworkError");
+      code = /timeout|abort/i.test(`${code} ${String(cause)} ${message}`) ? "Timeout" : "NetworkError";
       if (!message) message = String(cause ?? e);
     }
     let retryAfter: string | null | undefined;
@@ -430,8 +412,17 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
       stats.byCall[spec.call] = (stats.byCall[spec.call] ?? 0) + 1;
       if (spec.method === "GET") stats.gets++;
       else stats.writes++;
+      let token: string;
       try {
-        return (await send(spec)) as T;
+        token = await getToken();
+      } catch (e) {
+        // Credential problems are configuration errors, not transient: no retry.
+        const who = spec.app ? `app "${spec.app}"` : "Graph";
+        throw new Error(redact(`${who}: Graph call "${spec.call}" could not authenticate: ${(e as Error)?.message ?? String(e)}`, spec.sensitive ?? []));
+      }
+      if (!seenTokens.includes(token)) seenTokens.push(token);
+      try {
+        return (await send(spec, token)) as T;
       } catch (e) {
         const d = describe(e);
         const s = d.statusCode;

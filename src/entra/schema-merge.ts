@@ -129,12 +129,28 @@ export function canonicalSource(src: AttributeMappingSource | null | undefined):
   };
 }
 
+/** Compact string form of `canonicalSource` (cheaper to build and compare; used on every refresh). */
+function sourceSignature(src: AttributeMappingSource | null | undefined): string {
+  if (src === null || src === undefined) return "null";
+  if (typeof src !== "object") return `!${JSON.stringify(String(src))}`;
+  if (!hasTree(src)) {
+    return typeof src.expression === "string" && src.expression.trim() !== "" ? `E${JSON.stringify(normalizeExpressionWhitespace(src.expression))}` : "null";
+  }
+  let out = `${src.type ?? "Attribute"}:${JSON.stringify(src.name ?? null)}(`;
+  const params = src.parameters ?? [];
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i];
+    out += `${i ? "," : ""}${JSON.stringify(p?.key ?? null)}=${sourceSignature(p?.value)}`;
+  }
+  return out + ")";
+}
+
 /** Source equality: trees when both sides have one, else normalised expression text. */
 export function sourcesEquivalent(a: AttributeMappingSource | null | undefined, b: AttributeMappingSource | null | undefined): boolean {
   const aNull = a === null || a === undefined || (typeof a === "object" && !hasTree(a) && !(a.expression ?? "").trim());
   const bNull = b === null || b === undefined || (typeof b === "object" && !hasTree(b) && !(b.expression ?? "").trim());
   if (aNull || bNull) return aNull === bNull;
-  if (hasTree(a!) && hasTree(b!)) return canonicalJson(canonicalSource(a)) === canonicalJson(canonicalSource(b));
+  if (hasTree(a!) && hasTree(b!)) return sourceSignature(a) === sourceSignature(b);
   const ta = a!.expression ?? "";
   const tb = b!.expression ?? "";
   return ta !== "" && tb !== "" && normalizeExpressionWhitespace(ta) === normalizeExpressionWhitespace(tb);
@@ -161,16 +177,15 @@ function completeSource(src: AttributeMappingSource): AttributeMappingSource {
   return out;
 }
 
-function attributeDifferences(d: AttributeMapping, l: AttributeMapping): string[] {
-  const a = completeAttributeMapping(d);
-  const b = completeAttributeMapping(l);
+function attributeDifferences(a: AttributeMapping, b: AttributeMapping): string[] {
   const out: string[] = [];
+  const dv = (v: string | null | undefined) => (v === undefined || v === "" ? null : v);
   if (!sourcesEquivalent(a.source, b.source)) out.push("source");
-  if ((a.defaultValue ?? null) !== (b.defaultValue ?? null)) out.push("defaultValue");
-  if (a.exportMissingReferences !== b.exportMissingReferences) out.push("exportMissingReferences");
-  if (a.flowBehavior !== b.flowBehavior) out.push("flowBehavior");
-  if (a.flowType !== b.flowType) out.push("flowType");
-  if (a.matchingPriority !== b.matchingPriority) out.push("matchingPriority");
+  if (dv(a.defaultValue) !== dv(b.defaultValue)) out.push("defaultValue");
+  if ((a.exportMissingReferences ?? false) !== (b.exportMissingReferences ?? false)) out.push("exportMissingReferences");
+  if ((a.flowBehavior ?? "FlowWhenChanged") !== (b.flowBehavior ?? "FlowWhenChanged")) out.push("flowBehavior");
+  if ((a.flowType ?? "Always") !== (b.flowType ?? "Always")) out.push("flowType");
+  if ((a.matchingPriority ?? 0) !== (b.matchingPriority ?? 0)) out.push("matchingPriority");
   return out;
 }
 

@@ -6,7 +6,7 @@
  * An AppPreviewer compiles the app's expressions once and then handles users one at a time; it keeps
  * nothing per user, so memory does not grow with the number of users.
  */
-import { attributesReferenced, compileExpression, type CompiledExpression } from "../expression";
+import { attributesReferenced, compileExpression, type CompiledExpression, type SourceRecord } from "../expression";
 import type { ScimDialect } from "../catalog/tenant-url";
 import type { AppPlan, EntraPlan, PlannedAttribute, PlannedObjectMapping } from "../plan/types";
 import { checkUserRules, resolveAllowedDomains, type RuleContext, type Violation } from "./rules";
@@ -19,8 +19,8 @@ import {
   patchRequest,
   type ScimRequest,
 } from "./scim";
-import { evaluateScoping, type ScopingResult } from "./scoping";
-import { groupsOf, isEnabled, isSoftDeletedInDirectory, type SampleUser, sourceAttributes, toSourceRecord, withChanges } from "./users";
+import { evaluateScoping, scopingAttributes, type ScopingResult } from "./scoping";
+import { GRAPH_TO_SOURCE, groupsOf, isEnabled, isSoftDeletedInDirectory, type SampleUser, sourceAttributes, toSourceRecord, withChanges } from "./users";
 
 export interface PreviewOptions {
   /** Stack config values the app file references (e.g. `ipassRegisteredDomains`). */
@@ -73,6 +73,8 @@ export interface UserPreview {
 interface CompiledAttribute {
   spec: PlannedAttribute;
   evaluate: CompiledExpression | null;
+  /** Source attributes the expression reads (IsSoftDeleted and appRoleAssignments included). */
+  refs: ReadonlySet<string>;
   /** A reference attribute (`[manager]`): Entra exports it once the referenced user exists in the target. */
   reference: boolean;
 }
@@ -89,6 +91,11 @@ export interface Evaluation {
   /** Values that updates compare (apply: always, no defaults, no references). */
   current: Map<string, AttributeValue>;
   errors: Violation[];
+  /** What the expressions read (kept so a variant of this state re-evaluates only what it changes). */
+  attributes: Readonly<Record<string, string | string[] | null>>;
+  record: SourceRecord;
+  /** Per mapped attribute (mapping order): the evaluated value and whether it flows. */
+  results: readonly { value: AttributeValue | null; flows: boolean }[];
 }
 
 export class PreviewError extends Error {}
@@ -117,6 +124,8 @@ export class AppPreviewer {
   private readonly attributes: CompiledAttribute[];
   private readonly rules: RuleContext;
   private readonly readsSoftDeleted: boolean;
+  private readonly scopingAttributes: ReadonlySet<string>;
+  private readonly sources: ReadonlyMap<string, string | undefined>;
 
   constructor(plan: AppPlan, options: PreviewOptions = {}) {
     if (!plan.entra) throw new PreviewError(`${plan.name}: the app has no Entra ID configuration to preview`);
@@ -132,8 +141,11 @@ export class AppPreviewer {
     this.attributes = mapping.attributes.map((spec) => ({
       spec,
       evaluate: spec.source ? compileExpression(spec.source, compileOptions) : null,
+      refs: new Set(spec.source ? attributesReferenced(spec.source) : []),
       reference: spec.source?.kind === "attribute" && spec.source.name === "manager",
     }));
+    this.scopingAttributes = new Set(scopingAttributes(mapping.scopingFilters));
+    this.sources = new Map(mapping.attributes.map((a) => [a.target, a.sourceText]));
     this.readsSoftDeleted = mapping.attributes.some((a) => a.source && attributesReferenced(a.source).includes("IsSoftDeleted"));
     const { domains, missingConfig } = resolveAllowedDomains(plan.target, options.config ?? {});
     if (missingConfig) this.warnings.push(`${plan.displayName}: stack config \`${missingConfig}\` is not set; the registered-domain rule is not checked`);
@@ -177,7 +189,7 @@ export class AppPreviewer {
     return { assigned: this.entra.syncAll || effective.length > 0, roles: effective, refusedRoles, via };
   }
 
-  /** Evaluates the mapping for one state of a user. */
+  /** Evaluates the mapping for one state of a user (everything recomputed: the reference path). */
   evaluate(user: SampleUser, forceSoftDeleted = false): Evaluation {
     const attrs = sourceAttributes(user);
     const assignment = this.assignmentOf(user);
@@ -196,22 +208,28 @@ export class AppPreviewer {
     if (deleted) because.push(`soft-deleted (deletedDateTime ${user.deletedDateTime as string})`);
     const isSoftDeleted = forceSoftDeleted || because.length > 0;
     const record = toSourceRecord(attrs, isSoftDeleted, assignment.roles);
+    const errors: Violation[] = [];
+    const results = this.attributes.map((a) => this.evaluateOne(a, record, errors));
+    return { assignment, scoping, isSoftDeleted, softDeletedBecause: because, inScope: assignment.assigned && scoping.passed && !deleted, errors, attributes: attrs, record, results, ...this.collect(results) };
+  }
+
+  private evaluateOne(a: CompiledAttribute, record: SourceRecord, errors: Violation[]): { value: AttributeValue | null; flows: boolean } {
+    if (!a.evaluate) return { value: null, flows: true };
+    try {
+      const r = a.evaluate(record);
+      return { value: normalize(r.value), flows: r.flows };
+    } catch (err) {
+      errors.push({ rule: "expression-error", severity: "error", attribute: a.spec.target, message: `\`${a.spec.target}\`: ${(err as Error).message}` });
+      return { value: null, flows: true };
+    }
+  }
+
+  private collect(results: readonly { value: AttributeValue | null; flows: boolean }[]): { create: Map<string, AttributeValue | null>; current: Map<string, AttributeValue> } {
     const create = new Map<string, AttributeValue | null>();
     const current = new Map<string, AttributeValue>();
-    const errors: Violation[] = [];
-    for (const a of this.attributes) {
-      let value: AttributeValue | null = null;
-      let flows = true;
-      if (a.evaluate) {
-        try {
-          const r = a.evaluate(record);
-          value = normalize(r.value);
-          flows = r.flows;
-        } catch (err) {
-          errors.push({ rule: "expression-error", severity: "error", attribute: a.spec.target, message: `\`${a.spec.target}\`: ${(err as Error).message}` });
-          value = null;
-        }
-      }
+    for (let i = 0; i < this.attributes.length; i++) {
+      const a = this.attributes[i]!;
+      const { value, flows } = results[i]!;
       if (!flows) {
         create.set(a.spec.target, null);
         continue;
@@ -220,7 +238,50 @@ export class AppPreviewer {
       // "Default value if null" is provisioned on create only.
       create.set(a.spec.target, value ?? a.spec.default ?? null);
     }
-    return { assignment, scoping, isSoftDeleted, softDeletedBecause: because, inScope: assignment.assigned && scoping.passed && !deleted, create, current, errors };
+    return { create, current };
+  }
+
+  /** `base` with only the attributes that read one of `changed` re-evaluated against `record`. */
+  private variant(base: Evaluation, record: SourceRecord, changed: ReadonlySet<string>, patch: Partial<Evaluation>): Evaluation {
+    const errors = [...base.errors];
+    const results = this.attributes.map((a, i) => ([...a.refs].some((r) => changed.has(r)) ? this.evaluateOne(a, record, errors) : base.results[i]!));
+    return { ...base, ...patch, errors, record, results, ...this.collect(results) };
+  }
+
+  /** The evaluation Entra makes when the user leaves scope: IsSoftDeleted True, nothing else changed. */
+  softDeletedVariant(base: Evaluation): Evaluation {
+    if (base.isSoftDeleted) return base;
+    return this.variant(base, { ...base.record, IsSoftDeleted: "True" }, new Set(["IsSoftDeleted"]), { isSoftDeleted: true });
+  }
+
+  /** Fields of the sample format that decide assignment, scope or IsSoftDeleted. */
+  private static readonly STATE_FIELDS = new Set(["memberOf", "accountEnabled", "deletedDateTime", "assignedRoles", "id", "userPrincipalName"]);
+
+  /**
+   * The evaluation after `changes`. When they touch nothing that decides scope (assignment, scoping-filter
+   * attributes, accountEnabled, deletion), only the attributes reading a changed value are re-evaluated;
+   * otherwise everything is (the same result as `evaluate(withChanges(user, changes))`).
+   */
+  changedVariant(base: Evaluation, user: SampleUser, changes: Readonly<Record<string, unknown>>): Evaluation {
+    const keys = Object.keys(changes);
+    // A Graph spelling changed while the user also carries the engine's spelling: let the full path decide.
+    const aliasShadowed = keys.some((k) => GRAPH_TO_SOURCE[k] !== undefined && user[GRAPH_TO_SOURCE[k]!] !== undefined);
+    if (aliasShadowed || keys.some((k) => AppPreviewer.STATE_FIELDS.has(k) || k === "onPremisesExtensionAttributes" || k === "manager")) {
+      return this.evaluate(withChanges(user, changes));
+    }
+    const delta = sourceAttributes(changes);
+    const changed = new Set<string>();
+    for (const key in delta) {
+      const a = delta[key] ?? null;
+      const b = base.attributes[key] ?? null;
+      if (a === b) continue;
+      if (Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => x === b[i])) continue;
+      changed.add(key);
+    }
+    for (const k of changed) if (this.scopingAttributes.has(k)) return this.evaluate(withChanges(user, changes));
+    if (!changed.size) return base;
+    const attributes = { ...base.attributes, ...delta };
+    return this.variant(base, { ...base.record, ...delta }, changed, { attributes });
   }
 
   /** The POST body for an evaluation (references left out: Entra links them once they exist in the target). */
@@ -231,7 +292,7 @@ export class AppPreviewer {
       if (v === null || v === undefined || a.reference) continue;
       values.push([a.spec.target, v]);
     }
-    return buildUserBody(values, this.mapping.targetObject);
+    return buildUserBody(values);
   }
 
   /** The PATCH Entra sends when the user changes from `before` to `after` (null: nothing to send). */
@@ -277,17 +338,17 @@ export class AppPreviewer {
         ...ev.errors,
         ...checkUserRules(this.rules, {
           values: ev.create,
-          sources: new Map(this.attributes.map((a) => [a.spec.target, a.spec.sourceText])),
+          sources: this.sources,
           active: body ? body.active : undefined,
           groups: groupsOf(user).map((g) => g.displayName),
         }),
       ];
       const changes = this.changeFor(user);
-      update = { changes, request: this.updateRequest(ev, this.evaluate(withChanges(user, changes))) };
+      update = { changes, request: this.updateRequest(ev, this.changedVariant(ev, user, changes)) };
       let scopeExit: ScimRequest | null = null;
       if (!this.mapping.actions.includes("update")) notes.push("update is not a target object action: Entra sends no update when the user leaves scope");
       else if (!this.readsSoftDeleted) notes.push("no mapping reads IsSoftDeleted: Entra sends nothing when the user is unassigned or leaves scope");
-      else if (!ev.isSoftDeleted) scopeExit = this.updateRequest(ev, this.evaluate(user, true));
+      else if (!ev.isSoftDeleted) scopeExit = this.updateRequest(ev, this.softDeletedVariant(ev));
       if (this.entra.skipOutOfScopeDeletions) notes.push("skipOutOfScopeDeletions: users leaving a scoping filter or assignment are not disabled");
       deprovision = { scopeExit, hardDelete: this.mapping.actions.includes("delete") ? { method: "DELETE", path: "/Users/{id}" } : null };
       if (this.plan.target.deleteIsSoftDelete && deprovision.hardDelete) notes.push(`${this.displayName} treats DELETE as a soft delete (the user is set to active=false)`);

@@ -47,7 +47,7 @@ export class JsonArraySplitter {
         }
         continue;
       }
-      if (c === 32 || c === 9 || c === 10 || c === 13) continue;
+      if (c === 32 || c === 9 || c === 10 || c === 13 || (c === 0xfeff && this.mode === "unknown")) continue;
       if (this.done) throw new UserFileError(`line ${this.line}: unexpected text after the end of the users array`);
       if (this.mode === "unknown") {
         if (c === 91 /* [ */) {

@@ -85,7 +85,36 @@ function offendingCharacters(s: string, pattern: string): string[] {
   return [...new Set([...s].filter((c) => !one.test(c)))];
 }
 
+interface CompiledRules {
+  pattern?: RegExp | null;
+  unsupported: Map<string, string>;
+  supported?: Set<string>;
+}
+const compiledRules = new WeakMap<TargetRulesSpec, CompiledRules>();
+
+function compile(target: TargetRulesSpec): CompiledRules {
+  let c = compiledRules.get(target);
+  if (!c) {
+    let pattern: RegExp | null | undefined;
+    if (target.userName?.pattern !== undefined) {
+      try {
+        pattern = new RegExp(target.userName.pattern);
+      } catch {
+        pattern = null;
+      }
+    }
+    c = {
+      pattern,
+      unsupported: new Map(target.unsupportedAttributes.map((u) => [u.target.toLowerCase(), u.reason])),
+      supported: target.supportedAttributes ? new Set(target.supportedAttributes.map((s) => s.toLowerCase())) : undefined,
+    };
+    compiledRules.set(target, c);
+  }
+  return c;
+}
+
 export function checkUserRules(ctx: RuleContext, input: RuleInput): Violation[] {
+  const compiled = compile(ctx.target);
   const out: Violation[] = [];
   const { target } = ctx;
   const app = ctx.displayName;
@@ -125,14 +154,8 @@ export function checkUserRules(ctx: RuleContext, input: RuleInput): Violation[] 
     if (rules.forbidEmail && EMAIL.test(userName)) {
       out.push({ rule: "userName-email", severity: "error", attribute: "userName", message: `userName \`${userName}\` is an email address; ${app} does not accept email addresses as user names` });
     }
-    if (rules.pattern !== undefined) {
-      let ok = true;
-      try {
-        ok = new RegExp(rules.pattern).test(userName);
-      } catch {
-        ok = true;
-      }
-      if (!ok) {
+    if (rules.pattern !== undefined && compiled.pattern) {
+      if (!compiled.pattern.test(userName)) {
         const bad = offendingCharacters(userName, rules.pattern);
         const what = rules.patternDescription ?? `the pattern ${rules.pattern}`;
         const detail = bad.length ? ` (not allowed: ${bad.map((c) => JSON.stringify(c)).join(" ")})` : "";
@@ -163,8 +186,7 @@ export function checkUserRules(ctx: RuleContext, input: RuleInput): Violation[] 
     }
   }
 
-  const unsupported = new Map(target.unsupportedAttributes.map((u) => [u.target.toLowerCase(), u.reason]));
-  const supported = target.supportedAttributes ? new Set(target.supportedAttributes.map((s) => s.toLowerCase())) : undefined;
+  const { unsupported, supported } = compiled;
   for (const [attribute, v] of input.values) {
     if (v === null || (Array.isArray(v) && v.length === 0)) continue;
     const key = attribute.toLowerCase();

@@ -97,12 +97,12 @@ function single(value: AttributeValue): string {
 }
 
 /**
- * The POST /Users body for the attribute values that flow on create, in mapping order.
- * `targetObject` is the mapping's target object (the enterprise User URN adds that schema).
+ * The POST /Users body for the attribute values that flow on create, in mapping order. `schemas` lists the
+ * core and enterprise User schemas, as Entra's Create User request does even when no enterprise attribute
+ * is sent, plus any other extension a target attribute names.
  */
-export function buildUserBody(values: ReadonlyArray<readonly [string, AttributeValue]>, targetObject: string): Record<string, unknown> {
-  const schemas = [CORE_USER_SCHEMA];
-  if (targetObject !== CORE_USER_SCHEMA && /^urn:/i.test(targetObject) && !schemas.includes(targetObject)) schemas.push(targetObject);
+export function buildUserBody(values: ReadonlyArray<readonly [string, AttributeValue]>): Record<string, unknown> {
+  const schemas = [CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA];
   const body: Record<string, unknown> = { schemas };
   const multi: Record<string, unknown>[][] = [];
   for (const [target, value] of values) {

@@ -77,22 +77,22 @@ function toSourceValue(v: unknown): string | string[] | null | undefined {
 }
 
 /** The user's attributes under their engine names (without IsSoftDeleted / appRoleAssignments). */
-export function sourceAttributes(user: SampleUser): Record<string, string | string[] | null> {
+export function sourceAttributes(user: Readonly<Record<string, unknown>>): Record<string, string | string[] | null> {
   const out: Record<string, string | string[] | null> = {};
-  const explicit = new Set<string>();
-  for (const [key, raw] of Object.entries(user)) {
+  for (const key in user) {
     if (NOT_ATTRIBUTES.has(key)) continue;
-    const engineName = GRAPH_TO_SOURCE[key];
-    let value = toSourceValue(raw);
+    let value = toSourceValue(user[key]);
     if (value === undefined) continue;
-    if (engineName) {
-      // businessPhones is a list in Graph; the engine's telephoneNumber is its first entry.
-      if (key === "businessPhones") value = Array.isArray(value) ? (value[0] ?? null) : value;
-      if (!explicit.has(engineName)) out[engineName] = value;
+    const engineName = GRAPH_TO_SOURCE[key];
+    if (engineName === undefined) {
+      out[key] = value;
       continue;
     }
-    out[key] = value;
-    explicit.add(key);
+    // The engine's own spelling wins when the user carries both.
+    if (user[engineName] !== undefined) continue;
+    // businessPhones is a list in Graph; the engine's telephoneNumber is its first entry.
+    if (key === "businessPhones") value = Array.isArray(value) ? (value[0] ?? null) : value;
+    out[engineName] = value;
   }
   const ext = user.onPremisesExtensionAttributes;
   if (ext && typeof ext === "object") {
@@ -101,7 +101,7 @@ export function sourceAttributes(user: SampleUser): Record<string, string | stri
       if (value !== undefined && !(key in out)) out[key] = value;
     }
   }
-  const manager = user.manager;
+  const manager = user.manager as SampleUser["manager"];
   if (manager !== undefined && manager !== null) out.manager = typeof manager === "string" ? manager : (manager.id ?? manager.userPrincipalName ?? null);
   else if (manager === null) out.manager = null;
   return out;

@@ -97,14 +97,14 @@ export async function runProgram(stack: string, override?: (config: Record<strin
       pending.push(
         (async () => {
           entry.inputs[key] = await unwrap(pulumi, value);
-          if (pulumi.Output.isInstance(value) && (await value.isSecret)) entry.secretInputs.push(key);
+          if (pulumi.Output.isInstance(value) && (await pulumi.isSecret(value))) entry.secretInputs.push(key);
         })(),
       );
     }
     return undefined;
   });
-  outputs = program.run(root);
-  return undefined;
+    outputs = program.run(root);
+    return undefined;
   });
   const resolved = await unwrap(pulumi, outputs);
   await Promise.all(pending);
@@ -112,5 +112,6 @@ export async function runProgram(stack: string, override?: (config: Record<strin
 }
 
 async function unwrap(pulumi: typeof pulumiType, value: unknown): Promise<unknown> {
-  return new Promise((resolve) => pulumi.output(value as pulumiType.Input<unknown>).apply((v) => void resolve(v)));
+  const output: pulumiType.Output<unknown> = pulumi.output(value);
+  return new Promise((resolve) => output.apply((v) => void resolve(v)));
 }

@@ -349,7 +349,7 @@ export function nearestFunctionName(name: string): string | undefined {
     }
   }
   if (best === undefined) return undefined;
-  const limit = Math.max(1, Math.min(3, Math.floor(Math.max(name.length, best.length) / 3)));
+  const limit = name.length <= 4 ? 1 : 2;
   if (bestDistance <= limit) return best;
   // A prefix of a long name ("Normalize" → "NormalizeDiacritics") is a good guess too.
   const prefixed = Object.keys(FUNCTIONS).filter((c) => lower.length >= 4 && c.toLowerCase().startsWith(lower));

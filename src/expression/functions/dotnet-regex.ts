@@ -51,7 +51,8 @@ export function translateDotNetRegex(pattern: string): TranslatedRegex {
     i = leading[0].length;
   }
 
-  const escapeLiteral = (ch: string): string => (SYNTAX_CHARS.has(ch) || ch === "-" ? `\\${ch}` : ch);
+  const escapeLiteral = (ch: string, inClass: boolean): string =>
+    SYNTAX_CHARS.has(ch) || (inClass && ch === "-") ? `\\${ch}` : ch;
 
   /** Translates the escape at pattern[i] (a backslash); `inClass` changes a few meanings. */
   const translateEscape = (inClass: boolean): string => {
@@ -138,7 +139,7 @@ export function translateDotNetRegex(pattern: string): TranslatedRegex {
         }
         if (/[A-Za-z]/.test(c)) return fail(`unrecognized escape \\${c}`);
         if (/[0-9]/.test(c)) return fail(`unrecognized escape \\${c}`);
-        return escapeLiteral(c);
+        return escapeLiteral(c, inClass);
     }
   };
 

@@ -67,7 +67,7 @@ const Mid = eager(([source, start, length], fail) => {
   if (len !== null && len < 0) fail(`length must not be negative, got ${len}`);
   if (s === null || from === null || len === null) return null;
   if (from > s.length) return "";
-  return s.substr(from - 1, len);
+  return s.slice(from - 1, from - 1 + len);
 });
 
 const PCase = eager(([source, wordSeparators]) => {

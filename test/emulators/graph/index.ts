@@ -645,7 +645,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       const action = rest[2];
       if (rest.length === 3 && action === "schema") {
         requireNoQuery(ctx);
-        if (m === "GET") return ok({ "@odata.context": `${ctxUrl}/$metadata#servicePrincipals('${state.sp.id}')/synchronization/jobs('${js.job.id}')/schema/$entity`, ...clone(js.schema) });
+        // Serialized right away, so the stored document itself can be sent (no defensive copy).
+        if (m === "GET") return ok({ "@odata.context": `${ctxUrl}/$metadata#servicePrincipals('${state.sp.id}')/synchronization/jobs('${js.job.id}')/schema/$entity`, ...js.schema });
         if (m === "PUT") {
           const stored = validateSchemaPut(requireBody(ctx), js.syncTemplate.schema());
           stored.id = js.job.id;
@@ -886,6 +887,12 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     let reply: Reply;
     try {
       const fault = matchFault(ctx);
+      if (fault) {
+        // Consume at arrival, so concurrent requests cannot both take a single-use fault.
+        fault.hits++;
+        fault.left--;
+        entry.fault = `${fault.status ?? "latency"}`;
+      }
       const delay = faults.latencyMs + (fault?.latencyMs ?? 0);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
       if (ctx.authorization !== `Bearer ${token}`) {
@@ -899,11 +906,6 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       }
       if ((ctx.method === "GET" || ctx.method === "DELETE") && ctx.hasBody) throw badRequest("InvalidRequest", `${ctx.method} requests must not carry a body.`);
       const active = fault && fault.status !== undefined ? fault : fault && fault.latencyMs === undefined ? fault : undefined;
-      if (fault) {
-        fault.hits++;
-        fault.left--;
-        entry.fault = `${fault.status ?? "latency"}`;
-      }
       if (active) {
         if (active.afterApply) {
           try {

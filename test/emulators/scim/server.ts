@@ -207,7 +207,7 @@ function declareResources(): void {
       const server = ctx as unknown as Instance;
       const id = resource.id!;
       const user = server.users.get(id);
-      if (!user) server.fail(404, null, `Resource ${id} not found`);
+      if (!user) return server.fail(404, null, `Resource ${id} not found`);
       // IronWifi: "When a user is deleted via SCIM (HTTP DELETE), IronWifi performs a soft delete".
       if (server.options.rules?.deleteIsSoftDelete) user.active = false;
       else server.users.delete(id);

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every benchmark; each prints one JSON line {"bench": NAME, ...} with side-by-side ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+for bench in expressions graph preview; do
+  tsx "bench/${bench}.ts"
+done

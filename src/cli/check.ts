@@ -1,0 +1,38 @@
+/**
+ * `scimops check --app NAME [--target URL] [--token-env VAR] [--stack NAME]`
+ *
+ * What the portal's Test Connection does — `GET /Users?filter=userName eq "<random GUID>"` expecting 200 and
+ * an empty ListResponse — plus the catalog's tenant-URL checks (https, required flags) and token-format
+ * check. The tenant URL is the app's (resolved with the stack's parameters) unless --target is given; the
+ * token comes from the environment variable VAR (default SCIMOPS_TOKEN) and is never printed.
+ * Exit 0 when nothing is wrong, 1 when a check fails, 2 on usage errors.
+ */
+import { checkApp, loadPreviewProject, ProjectError } from "../preview";
+import { maskingIO, parseCommandArgs, tokenFrom, UsageError } from "../preview/cli-support";
+import { projectRoot } from "../spec/project";
+import type { CliIO } from "./io";
+
+const USAGE = "scimops check --app NAME [--target URL] [--token-env VAR] [--stack NAME]";
+const MARK = { ok: "✓", warning: "⚠", error: "✗" } as const;
+
+export async function checkCommand(args: string[], rawIO: CliIO): Promise<number> {
+  let io = rawIO;
+  try {
+    const values = parseCommandArgs(args, { app: { type: "string" }, target: { type: "string" }, "token-env": { type: "string" }, stack: { type: "string" } }, USAGE);
+    if (!values.app) throw new UsageError(`--app NAME is required\nusage: ${USAGE}`);
+    const project = loadPreviewProject(projectRoot(), { apps: [values.app], stack: values.stack });
+    const plan = project.plans[0]!;
+    const { token, tokenVar } = tokenFrom(values["token-env"], plan.target.token?.pattern);
+    io = maskingIO(rawIO, [token]);
+    const items = await checkApp(plan, { target: values.target, token, tokenVar });
+    io.stdout(`${plan.displayName} (${plan.name})`);
+    for (const item of items) io.stdout(`${MARK[item.severity]} ${item.check}: ${item.message}`);
+    return items.some((i) => i.severity === "error") ? 1 : 0;
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ProjectError) {
+      io.stderr(`scimops check: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * `scimops preview [--app NAME]... [--users FILE] [--format table|json|markdown] [--stack NAME]`
+ *
+ * What every user becomes in every target: scope, IsSoftDeleted, the SCIM requests Entra sends and the
+ * target's rules checked per user. Without --users the bundled examples/users.json is used; the stack
+ * (default dev) supplies tenant-URL parameters, assignments and config values such as
+ * ipassRegisteredDomains. `--format json` prints `{"app": NAME, "users": [...]}` for one app, and a JSON
+ * array of those documents when several apps are previewed. Exit 0 when the preview ran (violations are
+ * findings, not failures), 1 when the users file is invalid, 2 on usage errors.
+ */
+import { AppPreviewer, createWriter, FORMATS, type Format, loadPreviewProject, ProjectError, runPreview } from "../preview";
+import { parseCommandArgs, UsageError, userSourceFor, usersFile } from "../preview/cli-support";
+import { UserFileError } from "../preview/json-stream";
+import { SampleUserError } from "../preview/users";
+import { projectRoot } from "../spec/project";
+import type { CliIO } from "./io";
+
+const USAGE = "scimops preview [--app NAME]... [--users FILE] [--format table|json|markdown] [--stack NAME]";
+
+export async function previewCommand(args: string[], io: CliIO): Promise<number> {
+  let values;
+  try {
+    values = parseCommandArgs(args, { app: { type: "string", multiple: true }, users: { type: "string" }, format: { type: "string" }, stack: { type: "string" } }, USAGE);
+    const format = (values.format ?? "table") as Format;
+    if (!FORMATS.includes(format)) throw new UsageError(`--format is one of ${FORMATS.join(", ")}\nusage: ${USAGE}`);
+    const root = projectRoot();
+    const appNames = (values.app ?? []).flatMap((a) => a.split(",")).map((a) => a.trim()).filter(Boolean);
+    const file = usersFile(root, values.users);
+    const project = loadPreviewProject(root, { apps: appNames, stack: values.stack });
+    const previewers = project.plans.filter((p) => p.entra).map((plan) => new AppPreviewer(plan, { config: project.config }));
+    if (!previewers.length) throw new UsageError("no app with an Entra ID configuration to preview");
+    const writer = createWriter(format, (line) => io.stdout(line), !(appNames.length === 1));
+    await runPreview(previewers, userSourceFor(file), writer);
+    return 0;
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ProjectError) {
+      io.stderr(`scimops preview: ${err.message}`);
+      return 2;
+    }
+    if (err instanceof UserFileError || err instanceof SampleUserError) {
+      io.stderr(`scimops preview: ${values?.users ?? "examples/users.json"}: ${err.message}`);
+      return 1;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,54 @@
+/** Shared pieces of the preview / simulate / check commands: arguments, users, tokens, masked output. */
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { CliIO } from "../cli/io";
+import { maskSecrets } from "./http";
+import { readUsersFile } from "./json-stream";
+
+export const DEFAULT_USERS_FILE = join("examples", "users.json");
+export const DEFAULT_TOKEN_ENV = "SCIMOPS_TOKEN";
+
+export class UsageError extends Error {}
+
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig["options"]>>(args: readonly string[], options: T, usage: string) {
+  try {
+    return parseArgs({ args: [...args], options, allowPositionals: false, strict: true }).values;
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message.replace(/\. To specify.*$/s, "")}\nusage: ${usage}`);
+  }
+}
+
+/** The users file to read: `--users FILE` (relative to the working directory) or the bundled sample. */
+export function usersFile(root: string, given: string | undefined): string {
+  const file = given === undefined ? join(root, DEFAULT_USERS_FILE) : resolve(given);
+  if (!existsSync(file)) throw new UsageError(`users file not found: ${given ?? file}`);
+  return file;
+}
+
+export function userSourceFor(file: string): () => AsyncIterable<unknown> {
+  return () => readUsersFile(file);
+}
+
+/** The token from `--token-env VAR` (default SCIMOPS_TOKEN); undefined when unset or empty. */
+export function tokenFrom(varName: string | undefined, tokenPattern?: string): { token?: string; tokenVar: string } {
+  const tokenVar = varName ?? DEFAULT_TOKEN_ENV;
+  const notAName = "--token-env takes the name of an environment variable that holds the token, not the token itself (the value given is not shown)";
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(tokenVar)) throw new UsageError(notAName);
+  const token = process.env[tokenVar];
+  if (token === undefined && varName !== undefined) {
+    let looksLikeToken = varName.length > 40;
+    try {
+      if (tokenPattern && tokenPattern !== "^\\S+$" && new RegExp(tokenPattern).test(varName)) looksLikeToken = true;
+    } catch {
+      /* an invalid pattern is reported by validate */
+    }
+    if (looksLikeToken) throw new UsageError(notAName);
+  }
+  return { token: token === "" ? undefined : token, tokenVar };
+}
+
+/** An IO that masks the secret in everything written. */
+export function maskingIO(io: CliIO, secrets: readonly (string | undefined)[]): CliIO {
+  return { stdout: (t) => io.stdout(maskSecrets(t, secrets)), stderr: (t) => io.stderr(maskSecrets(t, secrets)) };
+}

@@ -1,0 +1,224 @@
+/**
+ * Streaming renderers for previews. Each takes lines out through `write` as users arrive and keeps at
+ * most one block of rows (tables) — never the whole user list.
+ *
+ * JSON: one document per app, `{"app": NAME, "users": [...]}`, one user per line; several apps are
+ * wrapped in a JSON array. The output is valid JSON either way (`JSON.parse` / `jq` read it whole).
+ */
+import type { AppPreviewer, UserPreview } from "./engine";
+import type { Violation } from "./rules";
+
+export type Format = "table" | "json" | "markdown";
+export const FORMATS: readonly Format[] = ["table", "json", "markdown"];
+
+export interface AppSummary {
+  users: number;
+  inScope: number;
+  withErrors: number;
+  withWarnings: number;
+}
+
+export interface PreviewWriter {
+  beginApp(app: AppPreviewer): void;
+  user(preview: UserPreview): void;
+  endApp(app: AppPreviewer, summary: AppSummary): void;
+  /** After the last app. */
+  finish(): void;
+}
+
+/** The JSON form of one user: the issue's fields first, then the details. */
+export function userJson(p: UserPreview): Record<string, unknown> {
+  return {
+    userPrincipalName: p.userPrincipalName,
+    inScope: p.inScope,
+    body: p.body,
+    violations: p.violations.map((v) => ({ rule: v.rule, message: v.message, severity: v.severity, ...(v.attribute ? { attribute: v.attribute } : {}) })),
+    id: p.id,
+    isSoftDeleted: p.isSoftDeleted,
+    softDeletedBecause: p.softDeletedBecause,
+    assignment: p.assignment,
+    scoping: p.scoping,
+    matchQuery: p.matchQuery,
+    update: p.update,
+    deprovision: p.deprovision,
+    notes: p.notes,
+  };
+}
+
+export class JsonWriter implements PreviewWriter {
+  private apps = 0;
+  private usersInApp = 0;
+  constructor(
+    private readonly write: (line: string) => void,
+    /** true: several apps, wrapped in a JSON array. */
+    private readonly many: boolean,
+  ) {
+    if (many) write("[");
+  }
+  beginApp(app: AppPreviewer): void {
+    const head = `{"app":${JSON.stringify(app.app)},"users":[`;
+    this.write(this.many && this.apps > 0 ? `,${head}` : head);
+    this.apps++;
+    this.usersInApp = 0;
+  }
+  user(p: UserPreview): void {
+    const line = JSON.stringify(userJson(p));
+    this.write(this.usersInApp++ ? `,${line}` : line);
+  }
+  endApp(): void {
+    this.write("]}");
+  }
+  finish(): void {
+    if (this.many) this.write("]");
+  }
+}
+
+const MARK = { error: "✗", warning: "⚠" } as const;
+
+/** A short scope verdict for tables; the JSON form carries the full reasons. */
+export function scopeCell(p: UserPreview): string {
+  if (p.inScope) return p.isSoftDeleted ? "yes, disabled" : "yes";
+  const reasons: string[] = [];
+  if (!p.assignment.assigned) reasons.push(p.assignment.refusedRoles.length ? `${p.assignment.refusedRoles.join(", ")} only` : "not assigned");
+  if (!p.scoping.passed) reasons.push("scoping filter");
+  if (p.softDeletedBecause.some((r) => r.startsWith("soft-deleted"))) reasons.push("soft-deleted");
+  return `no: ${reasons.join(", ") || "users mapping disabled"}`;
+}
+
+function valueCell(v: unknown): string {
+  if (v === undefined || v === null) return "";
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+function violationsCell(violations: readonly Violation[]): string {
+  return violations.map((v) => `${MARK[v.severity]} ${v.rule}`).join(", ");
+}
+
+function counts(violations: readonly Violation[]) {
+  return { errors: violations.filter((v) => v.severity === "error").length, warnings: violations.filter((v) => v.severity === "warning").length };
+}
+
+function summaryLine(app: AppPreviewer, s: AppSummary): string {
+  return `${app.displayName}: ${s.users} user(s), ${s.inScope} in scope, ${s.withErrors} the target would reject, ${s.withWarnings} with warnings`;
+}
+
+function headerLines(app: AppPreviewer): string[] {
+  const url = app.entra.tenantUrl ?? `${app.entra.tenantUrlTemplate} (parameters not set)`;
+  return [`${app.displayName} (${app.app}) — ${url} — ${app.dialect === "legacy" ? "Entra legacy SCIM dialect" : "SCIM-compliant dialect (aadOptscim062020)"}`, ...app.warnings.map((w) => `warning: ${w}`)];
+}
+
+interface Row {
+  user: string;
+  inScope: string;
+  userName: string;
+  active: string;
+  violations: string;
+  details: string[];
+}
+
+function rowOf(p: UserPreview): Row {
+  const body = p.body ?? {};
+  return {
+    user: p.userPrincipalName,
+    inScope: scopeCell(p),
+    userName: p.body ? valueCell(body.userName) : "",
+    active: p.body ? valueCell(body.active) : "",
+    violations: violationsCell(p.violations),
+    details: p.violations.map((v) => `${MARK[v.severity]} ${v.rule}: ${v.message}`),
+  };
+}
+
+/** Plain-text tables, one per block of up to `blockSize` users; violation messages listed under each block. */
+export class TableWriter implements PreviewWriter {
+  private rows: Row[] = [];
+  constructor(
+    private readonly write: (line: string) => void,
+    private readonly blockSize = 200,
+  ) {}
+  beginApp(app: AppPreviewer): void {
+    this.write("");
+    for (const line of headerLines(app)) this.write(line);
+    this.rows = [];
+  }
+  user(p: UserPreview): void {
+    this.rows.push(rowOf(p));
+    if (this.rows.length >= this.blockSize) this.flush();
+  }
+  private flush(): void {
+    if (!this.rows.length) return;
+    const columns: [keyof Row, string][] = [
+      ["user", "USER"],
+      ["inScope", "IN SCOPE"],
+      ["userName", "userName"],
+      ["active", "active"],
+      ["violations", "VIOLATIONS"],
+    ];
+    const width = columns.map(([k, title]) => Math.min(60, Math.max(title.length, ...this.rows.map((r) => (r[k] as string).length))));
+    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i]!)).join("  ").trimEnd();
+    this.write(line(columns.map(([, t]) => t)));
+    this.write(line(width.map((w) => "-".repeat(w))));
+    for (const r of this.rows) this.write(line(columns.map(([k]) => r[k] as string)));
+    const details = this.rows.filter((r) => r.details.length);
+    if (details.length) {
+      this.write("");
+      for (const r of details) {
+        this.write(`${r.user}:`);
+        for (const d of r.details) this.write(`  ${d}`);
+      }
+    }
+    this.rows = [];
+  }
+  endApp(app: AppPreviewer, summary: AppSummary): void {
+    this.flush();
+    this.write(summaryLine(app, summary));
+  }
+  finish(): void {}
+}
+
+/** Table-cell text: pipes and HTML escaped; code spans (backticks) are kept, they render as code. */
+function md(s: string): string {
+  return s.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\r?\n/g, " ");
+}
+
+/** Markdown (for pull requests): a heading and a table per app, violations in bold. */
+export class MarkdownWriter implements PreviewWriter {
+  constructor(private readonly write: (line: string) => void) {}
+  beginApp(app: AppPreviewer): void {
+    const [title, ...warnings] = headerLines(app);
+    this.write(`### ${md(title!)}`);
+    this.write("");
+    for (const w of warnings) this.write(`> ${md(w)}`);
+    if (warnings.length) this.write("");
+    this.write("| user | in scope | userName | active | violations |");
+    this.write("|---|---|---|---|---|");
+  }
+  user(p: UserPreview): void {
+    const r = rowOf(p);
+    const violations = p.violations.map((v) => `**${MARK[v.severity]} ${md(v.rule)}**: ${md(v.message)}`).join("<br>");
+    this.write(`| ${md(r.user)} | ${md(r.inScope)} | ${md(r.userName)} | ${md(r.active)} | ${violations} |`);
+  }
+  endApp(app: AppPreviewer, summary: AppSummary): void {
+    this.write("");
+    this.write(md(summaryLine(app, summary)));
+    this.write("");
+  }
+  finish(): void {}
+}
+
+export function createWriter(format: Format, write: (line: string) => void, manyApps: boolean): PreviewWriter {
+  if (format === "json") return new JsonWriter(write, manyApps);
+  if (format === "markdown") return new MarkdownWriter(write);
+  return new TableWriter(write);
+}
+
+export function emptySummary(): AppSummary {
+  return { users: 0, inScope: 0, withErrors: 0, withWarnings: 0 };
+}
+
+export function addToSummary(s: AppSummary, p: UserPreview): void {
+  s.users++;
+  if (p.inScope) s.inScope++;
+  const c = counts(p.violations);
+  if (c.errors) s.withErrors++;
+  if (c.warnings) s.withWarnings++;
+}

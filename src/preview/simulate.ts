@@ -1,0 +1,168 @@
+/**
+ * Simulate: replays against a real SCIM endpoint what Entra would do for each user the preview puts in
+ * scope — match (GET by the matching attribute), create (POST), update one attribute (PATCH), deactivate
+ * (PATCH after disabling the account) — and reports each request's result next to the preview's prediction.
+ */
+import type { AppPreviewer, UserPreview } from "./engine";
+import { blockingViolations } from "./engine";
+import { errorDetail, NetworkError, scimRequest, type HttpResult } from "./http";
+import { LIST_RESPONSE_SCHEMA, requestUrl, type ScimRequest } from "./scim";
+import { type SampleUser, withChanges } from "./users";
+
+export type SimulateStep = "match" | "create" | "update" | "deactivate";
+export const ALL_STEPS: readonly SimulateStep[] = ["match", "create", "update", "deactivate"];
+
+export interface SimulateOptions {
+  /** SCIM base URL (Entra's flags removed). */
+  baseUrl: string;
+  token: string;
+  steps?: readonly SimulateStep[];
+  timeoutMs?: number;
+  fetchImpl?: typeof fetch;
+}
+
+export interface StepResult {
+  user: string;
+  step: SimulateStep | "skip";
+  method?: string;
+  /** Request path as people read it (the id filled in). */
+  path?: string;
+  status?: number;
+  ok: boolean;
+  detail: string;
+}
+
+export interface UserOutcome {
+  user: string;
+  inScope: boolean;
+  /** The preview's prediction: the target (or Entra) refuses the user. */
+  predictedRejected: boolean;
+  /** What happened: created (or matched an existing user), rejected by the target, or not sent by Entra. */
+  result: "created" | "matched" | "rejected" | "not-sent" | "out-of-scope" | "failed";
+  id?: string;
+  steps: StepResult[];
+  /** The outcome is what the preview predicted. */
+  agrees: boolean;
+}
+
+function isEmptyListResponse(r: HttpResult): { ok: boolean; total?: number; id?: string } {
+  const b = r.body as { schemas?: unknown; totalResults?: unknown; Resources?: unknown } | undefined;
+  if (!b || !Array.isArray(b.schemas) || !b.schemas.includes(LIST_RESPONSE_SCHEMA)) return { ok: false };
+  const resources = Array.isArray(b.Resources) ? (b.Resources as { id?: unknown }[]) : [];
+  const total = typeof b.totalResults === "number" ? b.totalResults : resources.length;
+  const first = resources[0];
+  return { ok: true, total, id: first && typeof first.id === "string" ? first.id : undefined };
+}
+
+/** Simulates one user. Network failures end the user's replay with a failed step. */
+export async function simulateUser(previewer: AppPreviewer, user: SampleUser, options: SimulateOptions): Promise<UserOutcome> {
+  const steps = new Set(options.steps ?? ALL_STEPS);
+  const preview: UserPreview = previewer.preview(user);
+  const predictedRejected = preview.inScope && blockingViolations(preview).length > 0;
+  const outcome: UserOutcome = { user: user.userPrincipalName, inScope: preview.inScope, predictedRejected, result: "out-of-scope", steps: [], agrees: true };
+  if (!preview.inScope) {
+    outcome.steps.push({ user: outcome.user, step: "skip", ok: true, detail: `not provisioned: ${preview.softDeletedBecause.join("; ")}` });
+    return outcome;
+  }
+  const send = async (step: SimulateStep, request: ScimRequest, id?: string): Promise<{ result?: HttpResult; record: StepResult }> => {
+    const path = id === undefined ? request.path : request.path.replace("{id}", id);
+    const record: StepResult = { user: outcome.user, step, method: request.method, path, ok: false, detail: "" };
+    outcome.steps.push(record);
+    try {
+      const result = await scimRequest(requestUrl(options.baseUrl, request, id), { method: request.method, token: options.token, body: request.body, timeoutMs: options.timeoutMs, fetchImpl: options.fetchImpl });
+      record.status = result.status;
+      return { result, record };
+    } catch (err) {
+      record.detail = err instanceof NetworkError ? err.message : String(err);
+      return { record };
+    }
+  };
+
+  const missingMatch = preview.violations.find((v) => v.rule === "matching-attribute-missing");
+  let id: string | undefined;
+  if (steps.has("match") && preview.matchQuery) {
+    const { result, record } = await send("match", preview.matchQuery);
+    if (!result) {
+      outcome.result = "failed";
+      outcome.agrees = false;
+      return outcome;
+    }
+    const list = isEmptyListResponse(result);
+    record.ok = result.status === 200 && list.ok;
+    record.detail = record.ok
+      ? list.total
+        ? `matched existing user ${list.id ?? "?"}`
+        : "no match"
+      : result.status === 401 || result.status === 403
+        ? `the target refused the secret token: ${errorDetail(result, [options.token])}`
+        : `expected 200 and a ListResponse: ${errorDetail(result, [options.token])}`;
+    if (!record.ok) {
+      outcome.result = "failed";
+      outcome.agrees = false;
+      return outcome;
+    }
+    if (list.total && list.id) {
+      id = list.id;
+      outcome.result = "matched";
+    }
+  }
+  if (id === undefined) {
+    if (missingMatch || !preview.body) {
+      outcome.result = "not-sent";
+      outcome.steps.push({ user: outcome.user, step: "skip", ok: true, detail: missingMatch ? `Entra sends no request: ${missingMatch.message}` : "Entra creates no user (create is not a target object action)" });
+      outcome.agrees = predictedRejected || !preview.body;
+      return outcome;
+    }
+    if (!steps.has("create")) return outcome;
+    const { result, record } = await send("create", { method: "POST", path: "/Users", body: preview.body });
+    if (!result) {
+      outcome.result = "failed";
+      outcome.agrees = false;
+      return outcome;
+    }
+    const created = result.body as { id?: unknown } | undefined;
+    record.ok = result.status === 201 && typeof created?.id === "string";
+    if (!record.ok) {
+      record.detail = errorDetail(result, [options.token]);
+      outcome.result = result.status >= 400 && result.status < 500 && result.status !== 401 && result.status !== 403 && result.status !== 404 ? "rejected" : "failed";
+      outcome.agrees = outcome.result === "rejected" && predictedRejected;
+      return outcome;
+    }
+    id = created!.id as string;
+    record.detail = `created ${id}`;
+    outcome.result = "created";
+  }
+  outcome.id = id;
+  outcome.agrees = !predictedRejected;
+
+  const before = previewer.evaluate(user);
+  const changed = withChanges(user, previewer.changeFor(user));
+  const afterChange = previewer.evaluate(changed);
+  if (steps.has("update")) {
+    const request = previewer.updateRequest(before, afterChange);
+    if (!request) outcome.steps.push({ user: outcome.user, step: "update", ok: true, detail: "no attribute changes: Entra sends no update" });
+    else {
+      const { result, record } = await send("update", request, id);
+      if (result) {
+        record.ok = result.status === 200 || result.status === 204;
+        record.detail = record.ok ? `updated ${Object.keys(previewer.changeFor(user)).join(", ")}` : errorDetail(result, [options.token]);
+      }
+      if (!record.ok) outcome.agrees = false;
+    }
+  }
+  if (steps.has("deactivate")) {
+    const from = steps.has("update") ? afterChange : before;
+    const disabled = previewer.evaluate(withChanges(steps.has("update") ? changed : user, { accountEnabled: false }));
+    const request = previewer.updateRequest(from, disabled);
+    if (!request) outcome.steps.push({ user: outcome.user, step: "deactivate", ok: true, detail: "no attribute changes when the account is disabled: Entra sends no update" });
+    else {
+      const { result, record } = await send("deactivate", request, id);
+      if (result) {
+        record.ok = result.status === 200 || result.status === 204;
+        record.detail = record.ok ? "deactivated" : errorDetail(result, [options.token]);
+      }
+      if (!record.ok) outcome.agrees = false;
+    }
+  }
+  return outcome;
+}
