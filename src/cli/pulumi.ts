@@ -58,7 +58,7 @@ export async function upCommand(args: string[], io: CliIO, run: Spawn = runPulum
 
 export async function driftCommand(args: string[], io: CliIO, run: Spawn = runPulumi): Promise<number> {
   const { stack, rest } = stackArgs(args);
-  const result = await run(["preview", "--refresh", "--expect-no-changes", "--non-interactive", ...(stack ? ["--stack", stack] : []), ...rest], false);
+  const result = await run(["preview", "--refresh", "--expect-no-changes", "--diff", "--non-interactive", ...(stack ? ["--stack", stack] : []), ...rest], false);
   io.stderr(result.code === 0 ? "no drift: Entra matches the mapping files" : "drift (or an error): Entra differs from the mapping files — the preview above names each resource and field");
   return result.code;
 }

@@ -45,7 +45,7 @@ describe("scimops drift", () => {
     const drifted = fakePulumi({ preview: { code: 255 } });
     const { io, err } = capture();
     expect(await driftCommand(["--stack", "prod"], io, drifted.run)).toBe(255);
-    expect(drifted.calls[0]).toEqual(["preview", "--refresh", "--expect-no-changes", "--non-interactive", "--stack", "prod"]);
+    expect(drifted.calls[0]).toEqual(["preview", "--refresh", "--expect-no-changes", "--diff", "--non-interactive", "--stack", "prod"]);
     expect(err.join("")).toContain("drift");
     const clean = fakePulumi({});
     expect(await driftCommand([], capture().io, clean.run)).toBe(0);

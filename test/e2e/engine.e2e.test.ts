@@ -157,7 +157,7 @@ describe("pulumi up / preview / refresh / destroy through the real engine", () =
     expect(emulator.writes()).toEqual([]);
 
     // The read-only drift check of docs (pulumi CLI, as CI runs it): non-zero on drift, zero writes.
-    const drift = await pulumiCli(["preview", "--refresh", "--expect-no-changes"]);
+    const drift = await pulumiCli(["preview", "--refresh", "--expect-no-changes", "--diff"]);
     engineOutput.push(drift.output);
     expect(drift.status, drift.output).not.toBe(0);
     expect(drift.output).toContain("displayName");
