@@ -23,6 +23,10 @@ export function checkStack(stack: LoadedStack, apps: ReadonlyMap<string, LoadedA
       return;
     }
     const { spec } = app;
+    const galleryApp = spec.entra?.app;
+    if (entry.idps.includes("entra") && galleryApp && "gallery" in galleryApp && !galleryApp.clouds.includes(stack.settings.cloud)) {
+      report([appsKey, i, "name"], "error", `${spec.displayName} is not in the ${stack.settings.cloud} cloud's application gallery (only: ${galleryApp.clouds.join(", ")})`, `remove it from this stack or change \`${NAMESPACE}:cloud\``);
+    }
     for (const idp of entry.idps) {
       if (!spec[idp]) report([appsKey, i, "idps"], "error", `${spec.displayName} has no \`${idp}:\` section in ${app.file}`, `remove \`${idp}\` or add the section`);
     }
