@@ -16,9 +16,12 @@
  * See helpers.ts for the serialization rule every function here follows.
  */
 import type { TokenCredential } from "@azure/identity";
+import { CLOUDS, type CloudFacts } from "../catalog/clouds";
+import type { Cloud } from "../spec/schema";
 import { redact, sleep } from "./helpers";
 
-export type GraphCloud = "global" | "usgovernment" | "usgovernment-dod" | "china";
+/** The catalog's clouds plus US Government DoD (L5), which a Graph connection can reach but the catalog does not list. */
+export type GraphCloud = Cloud | "usgovernment-dod";
 
 /**
  * How the provider authenticates. `auto` (default) picks, in order: `accessToken` when
@@ -61,11 +64,18 @@ export interface GraphConnection {
   retry?: GraphRetryOptions;
 }
 
+const endpointsOf = (c: CloudFacts) => ({ graph: c.graphBaseUrl, login: c.authorityHost });
+
+/**
+ * Graph root and token authority per cloud, from the catalog (src/catalog/clouds.ts). DoD is only
+ * here: it has its own Graph host and signs in at the US Government authority, and no non-gallery
+ * template id is published for it, so it is not a catalog cloud.
+ */
 export const GRAPH_CLOUDS: Record<GraphCloud, { graph: string; login: string }> = {
-  global: { graph: "https://graph.microsoft.com", login: "https://login.microsoftonline.com" },
-  usgovernment: { graph: "https://graph.microsoft.us", login: "https://login.microsoftonline.us" },
-  "usgovernment-dod": { graph: "https://dod-graph.microsoft.us", login: "https://login.microsoftonline.us" },
-  china: { graph: "https://microsoftgraph.chinacloudapi.cn", login: "https://login.chinacloudapi.cn" },
+  global: endpointsOf(CLOUDS.global),
+  usgovernment: endpointsOf(CLOUDS.usgovernment),
+  "usgovernment-dod": { graph: "https://dod-graph.microsoft.us", login: CLOUDS.usgovernment.authorityHost },
+  china: endpointsOf(CLOUDS.china),
 };
 
 export interface ResolvedEndpoints {

@@ -11,22 +11,18 @@
  * Like the other providers here, they import everything they use inside the methods' module scope only
  * through functions, capture no clients, and carry a providerVersion.
  */
-import * as pulumi from "@pulumi/pulumi";
-import type { GraphConnection } from "./graph";
+import type * as pulumi from "@pulumi/pulumi";
+import { GraphDynamicResource, type GraphResourceArgs } from "./dynamic-resource";
 import { createGraphSession } from "./graph";
+import type { GraphResourceInputs } from "./provider-kit";
+import { appLabel, diffResult } from "./provider-kit";
 import { getSynchronizationJob, listSynchronizationTemplates, pauseSynchronizationJob, startSynchronizationJob } from "./sync-api";
-import { ENTRA_PROVIDER_VERSION } from "./version";
 
-interface TemplateInputs {
-  graph: GraphConnection;
-  servicePrincipalId: string;
-  appName?: string;
-  providerVersion: string;
-}
+type TemplateInputs = GraphResourceInputs;
 
 async function defaultTemplateId(i: TemplateInputs): Promise<string> {
   const session = createGraphSession(i.graph);
-  const ctx = { app: i.appName ?? i.servicePrincipalId, replicationLagMs: 120_000 };
+  const ctx = { app: appLabel(i), replicationLagMs: 120_000 };
   const templates = await listSynchronizationTemplates(session, i.servicePrincipalId, ctx);
   const chosen = templates.find((t) => t.default) ?? (templates.length === 1 ? templates[0] : undefined);
   if (!chosen?.id) {
@@ -47,47 +43,30 @@ const templateProvider = {
     return { id, props: { ...props, templateId: await defaultTemplateId(props) } };
   },
   async diff(_id: string, olds: TemplateInputs, news: TemplateInputs) {
-    const replaces = olds.servicePrincipalId !== news.servicePrincipalId ? ["servicePrincipalId"] : [];
-    const changes = replaces.length > 0 || olds.providerVersion !== news.providerVersion;
-    return { changes, replaces, deleteBeforeReplace: false };
+    return diffResult(olds, news, ["servicePrincipalId"], () => olds.providerVersion !== news.providerVersion);
   },
   async update(_id: string, _olds: TemplateInputs, news: TemplateInputs) {
     return { outs: { ...news, templateId: await defaultTemplateId(news) } };
   },
 };
 
-export interface SynchronizationTemplateDefaultArgs {
-  graph: pulumi.Input<GraphConnection>;
-  servicePrincipalId: pulumi.Input<string>;
-  appName?: pulumi.Input<string>;
-}
+export type SynchronizationTemplateDefaultArgs = GraphResourceArgs;
 
-export class SynchronizationTemplateDefault extends pulumi.dynamic.Resource {
+export class SynchronizationTemplateDefault extends GraphDynamicResource {
   declare readonly templateId: pulumi.Output<string>;
   constructor(name: string, args: SynchronizationTemplateDefaultArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      templateProvider as unknown as pulumi.dynamic.ResourceProvider,
-      name,
-      { ...args, providerVersion: ENTRA_PROVIDER_VERSION, templateId: undefined },
-      opts,
-      "scimops",
-      "SynchronizationTemplateDefault",
-    );
+    super(templateProvider, "SynchronizationTemplateDefault", name, { ...args, templateId: undefined }, opts);
   }
 }
 
-interface StatusInputs {
-  graph: GraphConnection;
-  servicePrincipalId: string;
+interface StatusInputs extends GraphResourceInputs {
   jobId: string;
-  appName?: string;
   status: "on" | "off";
-  providerVersion: string;
 }
 
 async function applyStatus(i: StatusInputs): Promise<void> {
   const session = createGraphSession(i.graph);
-  const ctx = { app: i.appName ?? i.servicePrincipalId };
+  const ctx = { app: appLabel(i) };
   const job = await getSynchronizationJob(session, i.servicePrincipalId, i.jobId, ctx);
   const running = job.schedule?.state === "Active";
   // Start only when not running: Graph asks callers not to call start on a running job.
@@ -102,13 +81,11 @@ export const provisioningStatusProvider = {
   },
   async read(id: string, props: StatusInputs) {
     const session = createGraphSession(props.graph);
-    const job = await getSynchronizationJob(session, props.servicePrincipalId, props.jobId, { app: props.appName ?? props.servicePrincipalId });
+    const job = await getSynchronizationJob(session, props.servicePrincipalId, props.jobId, { app: appLabel(props) });
     return { id, props: { ...props, status: job.schedule?.state === "Active" ? "on" : "off" } };
   },
   async diff(_id: string, olds: StatusInputs, news: StatusInputs) {
-    const replaces = (["servicePrincipalId", "jobId"] as const).filter((k) => olds[k] !== news[k]);
-    const changes = replaces.length > 0 || olds.status !== news.status || olds.providerVersion !== news.providerVersion;
-    return { changes, replaces, deleteBeforeReplace: false };
+    return diffResult(olds, news, ["servicePrincipalId", "jobId"], () => olds.status !== news.status || olds.providerVersion !== news.providerVersion);
   },
   async update(_id: string, _olds: StatusInputs, news: StatusInputs) {
     await applyStatus(news);
@@ -118,24 +95,14 @@ export const provisioningStatusProvider = {
   async delete() {},
 };
 
-export interface ProvisioningStatusArgs {
-  graph: pulumi.Input<GraphConnection>;
-  servicePrincipalId: pulumi.Input<string>;
+export interface ProvisioningStatusArgs extends GraphResourceArgs {
   jobId: pulumi.Input<string>;
-  appName?: pulumi.Input<string>;
   status: pulumi.Input<"on" | "off">;
 }
 
-export class ProvisioningStatus extends pulumi.dynamic.Resource {
+export class ProvisioningStatus extends GraphDynamicResource {
   declare readonly status: pulumi.Output<"on" | "off">;
   constructor(name: string, args: ProvisioningStatusArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      provisioningStatusProvider as unknown as pulumi.dynamic.ResourceProvider,
-      name,
-      { ...args, providerVersion: ENTRA_PROVIDER_VERSION },
-      opts,
-      "scimops",
-      "ProvisioningStatus",
-    );
+    super(provisioningStatusProvider, "ProvisioningStatus", name, { ...args }, opts);
   }
 }

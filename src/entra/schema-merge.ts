@@ -267,6 +267,18 @@ export function declaredMappingListsEquivalent(a: ObjectMapping[] | undefined, b
   });
 }
 
+/** The mapping-level fields of `m` in normalised form: defaults filled in, flow types canonical, scope copied. */
+function normalizedMappingFields(m: ObjectMapping): Pick<ObjectMapping, "name" | "enabled" | "flowTypes" | "sourceObjectName" | "targetObjectName" | "scope"> {
+  return {
+    name: m.name,
+    enabled: m.enabled ?? true,
+    flowTypes: normalizeFlowTypes(m.flowTypes),
+    sourceObjectName: m.sourceObjectName,
+    targetObjectName: m.targetObjectName,
+    scope: m.scope ? cloneJson(m.scope) : null,
+  };
+}
+
 function completeObjectMapping(declared: ObjectMapping, live: ObjectMapping | undefined): ObjectMapping {
   const metadata = live?.metadata ? cloneJson(live.metadata) : [];
   for (const kv of declared.metadata ?? []) {
@@ -276,12 +288,7 @@ function completeObjectMapping(declared: ObjectMapping, live: ObjectMapping | un
   }
   return {
     ...(live ? cloneJson(live) : {}),
-    name: declared.name,
-    enabled: declared.enabled ?? true,
-    flowTypes: normalizeFlowTypes(declared.flowTypes),
-    sourceObjectName: declared.sourceObjectName,
-    targetObjectName: declared.targetObjectName,
-    scope: declared.scope ? cloneJson(declared.scope) : null,
+    ...normalizedMappingFields(declared),
     metadata,
     attributeMappings: declared.attributeMappings.map(completeAttributeMapping),
   };
@@ -387,12 +394,7 @@ export function planSchema(live: SynchronizationSchema, decl: SchemaDeclaration)
 /** A live object mapping in the declared shape (what `read` reports). */
 export function projectObjectMapping(live: ObjectMapping, declaredMetadataKeys?: string[]): ObjectMapping {
   const out: ObjectMapping = {
-    name: live.name,
-    enabled: live.enabled ?? true,
-    flowTypes: normalizeFlowTypes(live.flowTypes),
-    sourceObjectName: live.sourceObjectName,
-    targetObjectName: live.targetObjectName,
-    scope: live.scope ? cloneJson(live.scope) : null,
+    ...normalizedMappingFields(live),
     attributeMappings: (live.attributeMappings ?? []).map(completeAttributeMapping),
   };
   if (declaredMetadataKeys && declaredMetadataKeys.length) {

@@ -16,11 +16,13 @@
  * diff = none; update = 1 GET + (1 PUT only if different); read = 1 GET; delete = 1 DELETE when
  * `allowDelete`, else none.
  */
-import * as pulumi from "@pulumi/pulumi";
-import type { GraphConnection } from "./graph";
-import { createGraphSession, isGraphCallError, resolveEndpoints } from "./graph";
+import type * as pulumi from "@pulumi/pulumi";
+import { GraphDynamicResource, type GraphResourceArgs } from "./dynamic-resource";
+import { createGraphSession } from "./graph";
 import type { AttributeDefinition, ObjectMapping } from "./graph-types";
-import { canonicalJson, containsUnknown, UNKNOWN_VALUE } from "./helpers";
+import { canonicalJson, containsUnknown } from "./helpers";
+import type { GraphResourceInputs } from "./provider-kit";
+import { appLabel, callContext, checkResult, diffResult, graphFailures, outputsOf, requiredStringFailures, unlessGone } from "./provider-kit";
 import {
   declaredMappingListsEquivalent,
   planSchema,
@@ -29,31 +31,21 @@ import {
   validateDeclaration,
 } from "./schema-merge";
 import { deleteJobSchema, getJobSchema, putJobSchema } from "./sync-api";
-import { ENTRA_PROVIDER_VERSION } from "./version";
 
 /** Plain (resolved) inputs the provider receives. */
-export interface SynchronizationSchemaInputs {
-  graph: GraphConnection;
-  servicePrincipalId: string;
+export interface SynchronizationSchemaInputs extends GraphResourceInputs {
   jobId: string;
-  /** App display name for error messages. */
-  appName?: string;
   /** Rule to edit; by default the rule holding mappings with the declared names. */
   ruleId?: string;
   objectMappings: ObjectMapping[];
   customTargetAttributes?: Record<string, AttributeDefinition[]>;
   /** When true, deleting the resource restores the template default schema; otherwise delete leaves Entra as it is. */
   allowDelete?: boolean;
-  providerVersion: string;
 }
 
 /** State: the inputs (objectMappings as live after a refresh) plus the rule actually edited. */
 export interface SynchronizationSchemaOutputs extends SynchronizationSchemaInputs {
   effectiveRuleId: string;
-}
-
-function appLabel(i: { appName?: string; servicePrincipalId: string }): string {
-  return i.appName || i.servicePrincipalId;
 }
 
 function declarationOf(i: SynchronizationSchemaInputs) {
@@ -64,62 +56,36 @@ function declarationOf(i: SynchronizationSchemaInputs) {
   };
 }
 
-function outputsOf(i: SynchronizationSchemaInputs, effectiveRuleId: string): SynchronizationSchemaOutputs {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(i)) if (k !== "__provider" && v !== undefined) out[k] = v;
-  out.effectiveRuleId = effectiveRuleId;
-  return out as unknown as SynchronizationSchemaOutputs;
-}
-
 async function schemaCheck(_olds: unknown, news: Record<string, unknown>) {
-  const failures: { property: string; reason: string }[] = [];
   const inputs = { ...news } as unknown as SynchronizationSchemaInputs;
-  for (const k of ["servicePrincipalId", "jobId"] as const) {
-    const v = inputs[k];
-    if (v !== UNKNOWN_VALUE && (typeof v !== "string" || v === "")) failures.push({ property: k, reason: "must be a non-empty string" });
-  }
-  if (!containsUnknown(inputs.graph)) {
-    if (!inputs.graph || typeof inputs.graph !== "object") failures.push({ property: "graph", reason: "must describe the Graph connection" });
-    else {
-      try {
-        resolveEndpoints(inputs.graph);
-      } catch (e) {
-        failures.push({ property: "graph", reason: (e as Error).message });
-      }
-    }
-  }
+  const failures = [...requiredStringFailures(inputs, ["servicePrincipalId", "jobId"]), ...graphFailures(inputs.graph)];
   if (!containsUnknown(inputs.objectMappings) && !containsUnknown(inputs.customTargetAttributes)) {
     failures.push(...validateDeclaration(declarationOf(inputs)));
   }
-  if (inputs.providerVersion === undefined) inputs.providerVersion = ENTRA_PROVIDER_VERSION;
-  return { inputs, failures };
+  return checkResult(inputs, failures);
 }
 
 async function schemaDiff(_id: string, olds: SynchronizationSchemaOutputs, news: SynchronizationSchemaInputs) {
-  const replaces: string[] = [];
-  if (news.servicePrincipalId === UNKNOWN_VALUE || olds.servicePrincipalId !== news.servicePrincipalId) replaces.push("servicePrincipalId");
-  if (news.jobId === UNKNOWN_VALUE || olds.jobId !== news.jobId) replaces.push("jobId");
-  let changes = replaces.length > 0 || containsUnknown(news);
-  if (!changes) {
-    changes =
+  return diffResult<SynchronizationSchemaInputs>(
+    olds,
+    news,
+    ["servicePrincipalId", "jobId"],
+    () =>
+      containsUnknown(news) ||
       !declaredMappingListsEquivalent(olds.objectMappings, news.objectMappings) ||
       canonicalJson(olds.customTargetAttributes ?? null) !== canonicalJson(news.customTargetAttributes ?? null) ||
       (olds.ruleId ?? "") !== (news.ruleId ?? "") ||
       canonicalJson(olds.graph ?? null) !== canonicalJson(news.graph ?? null) ||
       (olds.appName ?? "") !== (news.appName ?? "") ||
       !!olds.allowDelete !== !!news.allowDelete ||
-      olds.providerVersion !== news.providerVersion;
-  }
-  return { changes, replaces, deleteBeforeReplace: false };
+      olds.providerVersion !== news.providerVersion,
+  );
 }
 
 /** GET, merge, and PUT only when something declared really differs. */
 async function reconcileSchema(inputs: SynchronizationSchemaInputs, justCreated: boolean): Promise<string> {
   const session = createGraphSession(inputs.graph);
-  const ctx = {
-    app: appLabel(inputs),
-    ...(justCreated ? { replicationLagMs: session.retry.replicationLagSeconds * 1000 } : {}),
-  };
+  const ctx = callContext(inputs, session, justCreated);
   const live = await getJobSchema(session, inputs.servicePrincipalId, inputs.jobId, ctx);
   let plan;
   try {
@@ -133,23 +99,18 @@ async function reconcileSchema(inputs: SynchronizationSchemaInputs, justCreated:
 
 async function schemaCreate(inputs: SynchronizationSchemaInputs) {
   const ruleId = await reconcileSchema(inputs, true);
-  return { id: `${inputs.servicePrincipalId}/${inputs.jobId}/schema`, outs: outputsOf(inputs, ruleId) };
+  return { id: `${inputs.servicePrincipalId}/${inputs.jobId}/schema`, outs: outputsOf<SynchronizationSchemaOutputs>(inputs, { effectiveRuleId: ruleId }) };
 }
 
 async function schemaUpdate(_id: string, _olds: SynchronizationSchemaOutputs, news: SynchronizationSchemaInputs) {
   const ruleId = await reconcileSchema(news, false);
-  return { outs: outputsOf(news, ruleId) };
+  return { outs: outputsOf<SynchronizationSchemaOutputs>(news, { effectiveRuleId: ruleId }) };
 }
 
 async function schemaRead(id: string, props: SynchronizationSchemaOutputs) {
   const session = createGraphSession(props.graph);
-  let live;
-  try {
-    live = await getJobSchema(session, props.servicePrincipalId, props.jobId, { app: appLabel(props) });
-  } catch (e) {
-    if (isGraphCallError(e) && e.statusCode === 404) return { id: "", props: {} };
-    throw e;
-  }
+  const live = await unlessGone(() => getJobSchema(session, props.servicePrincipalId, props.jobId, { app: appLabel(props) }));
+  if (live === undefined) return { id: "", props: {} };
   const ruleId = props.effectiveRuleId || props.ruleId || "";
   const out: SynchronizationSchemaOutputs = { ...props, objectMappings: projectLiveMappings(live, ruleId, props.objectMappings ?? []) };
   const custom = projectCustomTargetAttributes(live, ruleId, props.customTargetAttributes);
@@ -161,12 +122,7 @@ async function schemaRead(id: string, props: SynchronizationSchemaOutputs) {
 async function schemaDelete(_id: string, props: SynchronizationSchemaOutputs) {
   if (!props.allowDelete) return;
   const session = createGraphSession(props.graph);
-  try {
-    await deleteJobSchema(session, props.servicePrincipalId, props.jobId, { app: appLabel(props) });
-  } catch (e) {
-    if (isGraphCallError(e) && e.statusCode === 404) return;
-    throw e;
-  }
+  await unlessGone(() => deleteJobSchema(session, props.servicePrincipalId, props.jobId, { app: appLabel(props) }));
 }
 
 /**
@@ -183,11 +139,8 @@ export const synchronizationSchemaProvider = {
 };
 
 /** Resource arguments (Pulumi inputs). */
-export interface SynchronizationSchemaArgs {
-  graph: pulumi.Input<GraphConnection>;
-  servicePrincipalId: pulumi.Input<string>;
+export interface SynchronizationSchemaArgs extends GraphResourceArgs {
   jobId: pulumi.Input<string>;
-  appName?: pulumi.Input<string>;
   ruleId?: pulumi.Input<string>;
   objectMappings: pulumi.Input<pulumi.Input<ObjectMapping>[]>;
   customTargetAttributes?: pulumi.Input<Record<string, AttributeDefinition[]>>;
@@ -196,23 +149,20 @@ export interface SynchronizationSchemaArgs {
 }
 
 /** Type token: `pulumi-nodejs:dynamic/scimops:SynchronizationSchema`. */
-export class SynchronizationSchema extends pulumi.dynamic.Resource {
-  declare readonly graph: pulumi.Output<GraphConnection>;
-  declare readonly servicePrincipalId: pulumi.Output<string>;
+export class SynchronizationSchema extends GraphDynamicResource {
   declare readonly jobId: pulumi.Output<string>;
-  declare readonly appName: pulumi.Output<string | undefined>;
   declare readonly ruleId: pulumi.Output<string | undefined>;
   /** Live state of the declared mappings after create/update/refresh, mapping by mapping. */
   declare readonly objectMappings: pulumi.Output<ObjectMapping[]>;
   declare readonly customTargetAttributes: pulumi.Output<Record<string, AttributeDefinition[]> | undefined>;
   declare readonly allowDelete: pulumi.Output<boolean | undefined>;
-  declare readonly providerVersion: pulumi.Output<string>;
   /** The synchronization rule the mappings live in. */
   declare readonly effectiveRuleId: pulumi.Output<string>;
 
   constructor(name: string, args: SynchronizationSchemaArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      synchronizationSchemaProvider as unknown as pulumi.dynamic.ResourceProvider,
+      synchronizationSchemaProvider,
+      "SynchronizationSchema",
       name,
       {
         graph: args.graph,
@@ -223,12 +173,10 @@ export class SynchronizationSchema extends pulumi.dynamic.Resource {
         objectMappings: args.objectMappings,
         customTargetAttributes: args.customTargetAttributes,
         allowDelete: args.allowDelete,
-        providerVersion: args.providerVersion ?? ENTRA_PROVIDER_VERSION,
+        providerVersion: args.providerVersion,
         effectiveRuleId: undefined,
       },
       opts,
-      "scimops",
-      "SynchronizationSchema",
     );
   }
 }

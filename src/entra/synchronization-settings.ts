@@ -18,20 +18,18 @@
  * and SecretToken when `allowDelete`, else none.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { GraphConnection } from "./graph";
-import { createGraphSession, isGraphCallError, resolveEndpoints } from "./graph";
+import { GraphDynamicResource, type GraphResourceArgs } from "./dynamic-resource";
+import { createGraphSession, isGraphCallError } from "./graph";
 import { canonicalJson, containsUnknown, hashSecret, newSalt, secretMatchesHash, UNKNOWN_VALUE } from "./helpers";
+import type { GraphResourceInputs } from "./provider-kit";
+import { appLabel, callContext, checkResult, diffResult, graphFailures, outputsOf, requiredStringFailures, unlessGone } from "./provider-kit";
 import type { NotificationSettingsInput, SettingsDeclaration } from "./settings-model";
 import { buildSecretsCollection, parseSecrets, projectLiveSettings, settingsDifferences } from "./settings-model";
 import { getSecrets, putSecrets, validateCredentials } from "./sync-api";
-import { ENTRA_PROVIDER_VERSION } from "./version";
 
-export interface SynchronizationSettingsInputs {
-  graph: GraphConnection;
-  servicePrincipalId: string;
+export interface SynchronizationSettingsInputs extends GraphResourceInputs {
   /** Job used for validateCredentials. */
   jobId: string;
-  appName?: string;
   /** Tenant URL of the SCIM endpoint. */
   baseAddress: string;
   /** Bearer token for the target (plaintext inside the provider only; secret everywhere else). "" = none. */
@@ -43,7 +41,6 @@ export interface SynchronizationSettingsInputs {
   validateCredentials?: boolean;
   /** When true, deleting the resource clears BaseAddress and SecretToken in Entra; otherwise delete leaves Entra as it is. */
   allowDelete?: boolean;
-  providerVersion: string;
 }
 
 /** State. Note: no `secretToken`. */
@@ -51,10 +48,6 @@ export interface SynchronizationSettingsOutputs extends Omit<SynchronizationSett
   secretTokenSalt: string;
   /** Salted hash of the token last written; "" when the live token was found missing by a refresh. */
   secretTokenHash: string;
-}
-
-function appLabel(i: { appName?: string; servicePrincipalId: string }): string {
-  return i.appName || i.servicePrincipalId;
 }
 
 function declarationOf(i: Pick<SynchronizationSettingsInputs, "baseAddress" | "syncAll" | "notifications" | "skipOutOfScopeDeletions">): SettingsDeclaration {
@@ -66,21 +59,14 @@ function declarationOf(i: Pick<SynchronizationSettingsInputs, "baseAddress" | "s
   };
 }
 
-function outputsOf(i: SynchronizationSettingsInputs, salt: string, hash: string): SynchronizationSettingsOutputs {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(i)) if (k !== "__provider" && k !== "secretToken" && v !== undefined) out[k] = v;
-  out.secretTokenSalt = salt;
-  out.secretTokenHash = hash;
-  return out as unknown as SynchronizationSettingsOutputs;
+/** State outputs: the inputs without the token, plus its salt and salted hash. */
+function settingsOutputs(i: SynchronizationSettingsInputs, salt: string, hash: string): SynchronizationSettingsOutputs {
+  return outputsOf(i, { secretTokenSalt: salt, secretTokenHash: hash }, ["secretToken"]);
 }
 
 async function settingsCheck(_olds: unknown, news: Record<string, unknown>) {
-  const failures: { property: string; reason: string }[] = [];
   const inputs = { ...news } as unknown as SynchronizationSettingsInputs;
-  for (const k of ["servicePrincipalId", "jobId"] as const) {
-    const v = inputs[k];
-    if (v !== UNKNOWN_VALUE && (typeof v !== "string" || v === "")) failures.push({ property: k, reason: "must be a non-empty string" });
-  }
+  const failures = requiredStringFailures(inputs, ["servicePrincipalId", "jobId"]);
   if (inputs.baseAddress !== UNKNOWN_VALUE) {
     let ok = false;
     try {
@@ -108,37 +94,26 @@ async function settingsCheck(_olds: unknown, news: Record<string, unknown>) {
       }
     }
   }
-  if (!containsUnknown(inputs.graph)) {
-    if (!inputs.graph || typeof inputs.graph !== "object") failures.push({ property: "graph", reason: "must describe the Graph connection" });
-    else {
-      try {
-        resolveEndpoints(inputs.graph);
-      } catch (e) {
-        failures.push({ property: "graph", reason: (e as Error).message });
-      }
-    }
-  }
-  if (inputs.providerVersion === undefined) inputs.providerVersion = ENTRA_PROVIDER_VERSION;
-  return { inputs, failures };
+  failures.push(...graphFailures(inputs.graph));
+  return checkResult(inputs, failures);
 }
 
 async function settingsDiff(_id: string, olds: SynchronizationSettingsOutputs, news: SynchronizationSettingsInputs) {
-  const replaces: string[] = [];
-  if (news.servicePrincipalId === UNKNOWN_VALUE || olds.servicePrincipalId !== news.servicePrincipalId) replaces.push("servicePrincipalId");
-  let changes = replaces.length > 0 || containsUnknown(news);
-  if (!changes) {
-    const tokenChanged = !secretMatchesHash(news.secretToken, olds.secretTokenSalt, olds.secretTokenHash);
-    changes =
-      tokenChanged ||
+  return diffResult<Omit<SynchronizationSettingsInputs, "secretToken">>(
+    olds,
+    news,
+    ["servicePrincipalId"],
+    () =>
+      containsUnknown(news) ||
+      !secretMatchesHash(news.secretToken, olds.secretTokenSalt, olds.secretTokenHash) ||
       canonicalJson(declarationOf(olds)) !== canonicalJson(declarationOf(news)) ||
       olds.jobId !== news.jobId ||
       canonicalJson(olds.graph ?? null) !== canonicalJson(news.graph ?? null) ||
       (olds.appName ?? "") !== (news.appName ?? "") ||
       (olds.validateCredentials ?? true) !== (news.validateCredentials ?? true) ||
       !!olds.allowDelete !== !!news.allowDelete ||
-      olds.providerVersion !== news.providerVersion;
-  }
-  return { changes, replaces, deleteBeforeReplace: false };
+      olds.providerVersion !== news.providerVersion,
+  );
 }
 
 /**
@@ -148,11 +123,7 @@ async function settingsDiff(_id: string, olds: SynchronizationSettingsOutputs, n
 async function reconcileSettings(inputs: SynchronizationSettingsInputs, previous: SynchronizationSettingsOutputs | undefined): Promise<{ salt: string; hash: string }> {
   const session = createGraphSession(inputs.graph);
   const token = inputs.secretToken ?? "";
-  const ctx = {
-    app: appLabel(inputs),
-    sensitive: [token],
-    ...(previous ? {} : { replicationLagMs: session.retry.replicationLagSeconds * 1000 }),
-  };
+  const ctx = { ...callContext(inputs, session, !previous), sensitive: [token] };
   const live = parseSecrets(await getSecrets(session, inputs.servicePrincipalId, ctx));
   const decl = declarationOf(inputs);
   const tokenMatchesState = previous ? secretMatchesHash(token, previous.secretTokenSalt, previous.secretTokenHash) : false;
@@ -193,23 +164,18 @@ async function reconcileSettings(inputs: SynchronizationSettingsInputs, previous
 
 async function settingsCreate(inputs: SynchronizationSettingsInputs) {
   const { salt, hash } = await reconcileSettings(inputs, undefined);
-  return { id: `${inputs.servicePrincipalId}/synchronization/secrets`, outs: outputsOf(inputs, salt, hash) };
+  return { id: `${inputs.servicePrincipalId}/synchronization/secrets`, outs: settingsOutputs(inputs, salt, hash) };
 }
 
 async function settingsUpdate(_id: string, olds: SynchronizationSettingsOutputs, news: SynchronizationSettingsInputs) {
   const { salt, hash } = await reconcileSettings(news, olds);
-  return { outs: outputsOf(news, salt, hash) };
+  return { outs: settingsOutputs(news, salt, hash) };
 }
 
 async function settingsRead(id: string, props: SynchronizationSettingsOutputs) {
   const session = createGraphSession(props.graph);
-  let list;
-  try {
-    list = await getSecrets(session, props.servicePrincipalId, { app: appLabel(props) });
-  } catch (e) {
-    if (isGraphCallError(e) && e.statusCode === 404) return { id: "", props: {} };
-    throw e;
-  }
+  const list = await unlessGone(() => getSecrets(session, props.servicePrincipalId, { app: appLabel(props) }));
+  if (list === undefined) return { id: "", props: {} };
   const live = parseSecrets(list);
   const projected = projectLiveSettings(declarationOf(props), live);
   const out: Record<string, unknown> = { ...props, ...projected };
@@ -223,14 +189,11 @@ async function settingsDelete(_id: string, props: SynchronizationSettingsOutputs
   if (!props.allowDelete) return;
   const session = createGraphSession(props.graph);
   const ctx = { app: appLabel(props) };
-  try {
+  await unlessGone(async () => {
     const live = parseSecrets(await getSecrets(session, props.servicePrincipalId, ctx));
     const cleared = buildSecretsCollection({ ...declarationOf(props), baseAddress: "" }, "", live);
     await putSecrets(session, props.servicePrincipalId, cleared, ctx);
-  } catch (e) {
-    if (isGraphCallError(e) && e.statusCode === 404) return;
-    throw e;
-  }
+  });
 }
 
 /** The dynamic provider; exported so tests can drive its methods directly. */
@@ -243,11 +206,8 @@ export const synchronizationSettingsProvider = {
   delete: settingsDelete,
 };
 
-export interface SynchronizationSettingsArgs {
-  graph: pulumi.Input<GraphConnection>;
-  servicePrincipalId: pulumi.Input<string>;
+export interface SynchronizationSettingsArgs extends GraphResourceArgs {
   jobId: pulumi.Input<string>;
-  appName?: pulumi.Input<string>;
   baseAddress: pulumi.Input<string>;
   /** Made secret by the resource even if given as a plain string. */
   secretToken: pulumi.Input<string>;
@@ -260,24 +220,21 @@ export interface SynchronizationSettingsArgs {
 }
 
 /** Type token: `pulumi-nodejs:dynamic/scimops:SynchronizationSettings`. */
-export class SynchronizationSettings extends pulumi.dynamic.Resource {
-  declare readonly graph: pulumi.Output<GraphConnection>;
-  declare readonly servicePrincipalId: pulumi.Output<string>;
+export class SynchronizationSettings extends GraphDynamicResource {
   declare readonly jobId: pulumi.Output<string>;
-  declare readonly appName: pulumi.Output<string | undefined>;
   declare readonly baseAddress: pulumi.Output<string>;
   declare readonly syncAll: pulumi.Output<boolean | undefined>;
   declare readonly notifications: pulumi.Output<NotificationSettingsInput | undefined>;
   declare readonly skipOutOfScopeDeletions: pulumi.Output<boolean | undefined>;
   declare readonly validateCredentials: pulumi.Output<boolean | undefined>;
   declare readonly allowDelete: pulumi.Output<boolean | undefined>;
-  declare readonly providerVersion: pulumi.Output<string>;
   declare readonly secretTokenSalt: pulumi.Output<string>;
   declare readonly secretTokenHash: pulumi.Output<string>;
 
   constructor(name: string, args: SynchronizationSettingsArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      synchronizationSettingsProvider as unknown as pulumi.dynamic.ResourceProvider,
+      synchronizationSettingsProvider,
+      "SynchronizationSettings",
       name,
       {
         graph: args.graph,
@@ -291,7 +248,7 @@ export class SynchronizationSettings extends pulumi.dynamic.Resource {
         skipOutOfScopeDeletions: args.skipOutOfScopeDeletions,
         validateCredentials: args.validateCredentials,
         allowDelete: args.allowDelete,
-        providerVersion: args.providerVersion ?? ENTRA_PROVIDER_VERSION,
+        providerVersion: args.providerVersion,
         secretTokenSalt: undefined,
         secretTokenHash: undefined,
       },
@@ -299,8 +256,6 @@ export class SynchronizationSettings extends pulumi.dynamic.Resource {
         ...opts,
         additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "secretTokenSalt", "secretTokenHash"],
       },
-      "scimops",
-      "SynchronizationSettings",
     );
   }
 }

@@ -1,5 +1,5 @@
 /** The Graph client (graph.ts, sync-api.ts) against the emulator over real HTTP. */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   backoffDelay,
   createGraphSession,
@@ -14,22 +14,11 @@ import {
 } from "../../src/entra/graph";
 import * as api from "../../src/entra/sync-api";
 import { NON_GALLERY_APP_ROLES, NON_GALLERY_TEMPLATE_IDS, type GraphEmulator } from "../emulators/graph/index";
-import { FAST_RETRY, startEmulator } from "./support";
+import { FAST_RETRY, useEmulator } from "./support";
 
 let emu: GraphEmulator;
 let graph: GraphConnection;
-
-beforeAll(async () => {
-  ({ emu, graph } = await startEmulator());
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(() => {
-  emu.faults.clear();
-  emu.faults.latencyMs = 0;
-  emu.clearRequests();
-});
+useEmulator((s) => ({ emu, graph } = s));
 
 async function rejection(p: Promise<unknown>): Promise<GraphCallError> {
   try {

@@ -9,25 +9,25 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { GraphConnection } from "../../src/entra/graph";
 import { SynchronizationSchema } from "../../src/entra/synchronization-schema";
 import { SynchronizationSettings } from "../../src/entra/synchronization-settings";
 import { ENTRA_PROVIDER_VERSION } from "../../src/entra/version";
 import type { GraphEmulator } from "../emulators/graph/index";
-import { attr, declaredGroups, declaredUsers, startEmulator, withRow } from "./support";
+import { attr, declaredGroups, declaredUsers, useEmulator, withRow } from "./support";
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const seen: pulumi.runtime.MockResourceArgs[] = [];
 let emu: GraphEmulator;
 let graph: GraphConnection;
+useEmulator((s) => ({ emu, graph } = s));
 
 function value<T>(o: pulumi.Output<T>): Promise<T> {
   return new Promise((r) => o.apply((v) => (r(v), v)));
 }
 
 beforeAll(async () => {
-  ({ emu, graph } = await startEmulator());
   await pulumi.runtime.setMocks(
     {
       newResource: (a) => {
@@ -41,9 +41,6 @@ beforeAll(async () => {
     "test",
     false,
   );
-});
-afterAll(async () => {
-  await emu.close();
 });
 
 describe("resources under Pulumi mocks", () => {

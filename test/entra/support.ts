@@ -1,4 +1,5 @@
 /** Shared setup for the Graph-layer tests: an emulator, a connection to it, and declared mappings. */
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import type { GraphConnection } from "../../src/entra/graph";
 import type { AttributeMapping, ObjectMapping } from "../../src/entra/graph-types";
 import {
@@ -19,6 +20,28 @@ export async function startEmulator(options: GraphEmulatorOptions = {}): Promise
   process.env.SCIMOPS_GRAPH_ACCESS_TOKEN = emu.token;
   const graph: GraphConnection = { baseUrl: emu.url, auth: "accessToken", retry: FAST_RETRY };
   return { emu, graph };
+}
+
+/**
+ * The emulator hooks a Graph-layer test file shares: one emulator for the file (started before all
+ * tests, `bind` receives it and the connection to it; closed after all tests) and a clean slate before
+ * each test (no injected faults, no latency, an empty request log).
+ */
+export function useEmulator(bind: (session: { emu: GraphEmulator; graph: GraphConnection }) => void, options: GraphEmulatorOptions = {}): void {
+  let emu: GraphEmulator | undefined;
+  beforeAll(async () => {
+    const session = await startEmulator(options);
+    emu = session.emu;
+    bind(session);
+  });
+  afterAll(async () => {
+    await emu?.close();
+  });
+  beforeEach(() => {
+    emu!.faults.clear();
+    emu!.faults.latencyMs = 0;
+    emu!.clearRequests();
+  });
 }
 
 /**

@@ -2,7 +2,7 @@
  * The SynchronizationSchema provider methods against the emulator over real HTTP with the real
  * Graph client: create, no-op, one changed mapping, portal drift, delete, every injected fault.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { GraphConnection } from "../../src/entra/graph";
 import type { ObjectMapping, SynchronizationSchema } from "../../src/entra/graph-types";
 import { objectMappingDifferences } from "../../src/entra/schema-merge";
@@ -13,21 +13,11 @@ import {
 } from "../../src/entra/synchronization-schema";
 import { ENTRA_PROVIDER_VERSION } from "../../src/entra/version";
 import { GROUPS_MAPPING, SCIM_RULE_ID, USERS_MAPPING, type GraphEmulator, type SeededApp } from "../emulators/graph/index";
-import { attr, declaredGroups, declaredUsers, FAST_RETRY, startEmulator, withRow } from "./support";
+import { attr, declaredGroups, declaredUsers, FAST_RETRY, useEmulator, withRow } from "./support";
 
 let emu: GraphEmulator;
 let graph: GraphConnection;
-
-beforeAll(async () => {
-  ({ emu, graph } = await startEmulator());
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(() => {
-  emu.faults.clear();
-  emu.faults.latencyMs = 0;
-});
+useEmulator((s) => ({ emu, graph } = s));
 
 function seed(name = "Contoso SCIM", extra: Partial<Parameters<GraphEmulator["seedApp"]>[0]> = {}): SeededApp {
   return emu.seedApp({ template: "non-gallery", displayName: name, ...extra });

@@ -2,7 +2,7 @@
  * The SynchronizationSettings provider methods against the emulator over real HTTP: create with
  * validation, no-op, token rotation, rejected credentials, drift, unmanaged keys, delete, faults.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { GraphConnection } from "../../src/entra/graph";
 import {
   synchronizationSettingsProvider as provider,
@@ -11,22 +11,12 @@ import {
 } from "../../src/entra/synchronization-settings";
 import { ENTRA_PROVIDER_VERSION } from "../../src/entra/version";
 import type { GraphEmulator, SeededApp } from "../emulators/graph/index";
-import { startEmulator } from "./support";
+import { useEmulator } from "./support";
 
 let emu: GraphEmulator;
 let graph: GraphConnection;
+useEmulator((s) => ({ emu, graph } = s));
 const BASE = "https://scim.contoso.test/scim";
-
-beforeAll(async () => {
-  ({ emu, graph } = await startEmulator());
-});
-afterAll(async () => {
-  await emu.close();
-});
-beforeEach(() => {
-  emu.faults.clear();
-  emu.faults.latencyMs = 0;
-});
 
 function seed(token = "token-one-1111", extra: Partial<Parameters<GraphEmulator["seedApp"]>[0]> = {}): SeededApp {
   return emu.seedApp({ template: "non-gallery", displayName: "Contoso SCIM", acceptedSecretToken: token, ...extra });

@@ -3,7 +3,8 @@
  * synchronization templates with their default schemas.
  *
  * Facts from ../shared/reference/graph-sync.md:
- * - non-gallery template ids per cloud (§1.3) and the non-gallery app roles User / msiam_access;
+ * - non-gallery template ids per cloud (§1.3) and the ids of the non-gallery app roles User /
+ *   msiam_access, both taken from the catalog (src/catalog/clouds.ts);
  * - the `scim` template's default mappings: 22 user rows (§6.1) and 3 group rows (§6.2), target
  *   directory `customappsso`, source directory `Azure Active Directory` (§4.2);
  * - target attributes: every §6.1 target plus the §6.3 extras. Nothing else is listed, on purpose:
@@ -21,18 +22,20 @@ import type {
   ObjectMapping,
   SynchronizationSchema,
 } from "../../../src/entra/graph-types";
+import { CLOUDS, NON_GALLERY_APP_ROLES as NON_GALLERY_ROLE_IDS } from "../../../src/catalog/clouds";
+import type { Cloud } from "../../../src/spec/schema";
 
-export type EmulatorCloud = "global" | "usgovernment" | "china";
+/** The emulator serves the catalog's clouds (src/catalog/clouds.ts). */
+export type EmulatorCloud = Cloud;
 
-export const NON_GALLERY_TEMPLATE_IDS: Record<EmulatorCloud, string> = {
-  global: "8adf8e6e-67b2-4cf2-a259-e3dc5476c621",
-  usgovernment: "4602d0b4-76bb-404b-bca9-2652e1a39c6d",
-  china: "5a532e38-1581-4918-9658-008dc27c1d68",
-};
+/** The non-gallery application template id per cloud, as the catalog has it. */
+export const NON_GALLERY_TEMPLATE_IDS = Object.fromEntries(
+  Object.entries(CLOUDS).map(([cloud, facts]) => [cloud, facts.nonGalleryTemplateId]),
+) as Record<EmulatorCloud, string>;
 
 export const NON_GALLERY_APP_ROLES: AppRole[] = [
   {
-    id: "18d14569-c3bd-439b-9a66-3a2aee01d14f",
+    id: NON_GALLERY_ROLE_IDS.User,
     displayName: "User",
     allowedMemberTypes: ["User"],
     description: "User",
@@ -41,7 +44,7 @@ export const NON_GALLERY_APP_ROLES: AppRole[] = [
     value: null,
   },
   {
-    id: "b9632174-c057-4f7e-951b-be3adc52bfe6",
+    id: NON_GALLERY_ROLE_IDS.msiam_access,
     displayName: "msiam_access",
     allowedMemberTypes: ["User"],
     description: "msiam_access",
