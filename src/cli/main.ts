@@ -7,6 +7,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
   validate: { summary: "validate [PATH...]            check app files and stack files", load: () => (require("./validate") as typeof import("./validate")).validateCommand },
   eval: { summary: "eval EXPR [--user JSON|@FILE] [--now ISO]   evaluate an Entra mapping expression", load: () => (require("./eval") as typeof import("./eval")).evalCommand },
   runbook: { summary: "runbook --app NAME --idp okta|onelogin|jumpcloud|google   setup steps for an IdP without a Pulumi provider", load: () => (require("./runbook") as typeof import("./runbook")).runbookCommand },
+  diff: { summary: "diff [--base REV] [--users FILE] [--format markdown|json]   what a mapping change does, for a pull request", load: () => (require("./diff") as typeof import("./diff")).diffCommand },
   up: { summary: "up [--stack ENV] [PULUMI ARGS]   pulumi up, then print the manual steps left", load: () => (require("./pulumi") as typeof import("./pulumi")).upCommand },
   drift: { summary: "drift [--stack ENV]           read-only drift check (exit non-zero on drift)", load: () => (require("./pulumi") as typeof import("./pulumi")).driftCommand },
   schema: { summary: "schema [--write|--check]      print, write or check schema/app.schema.json", load: () => (require("./schema") as typeof import("./schema")).schemaCommand },
