@@ -5,6 +5,7 @@
 // Run: npx tsx bench/expressions.ts   (no assertions on time; `identical` checks the outputs agree)
 
 import { compileExpression, type EvalResult, parseExpression, type SourceRecord } from "../src/expression";
+import { generateSourceRecords } from "./users";
 
 const USERS = 100_000;
 const ROUNDS = 9;
@@ -35,66 +36,6 @@ export const DEFAULT_USER_MAPPINGS: readonly { target: string; source: string }[
   { target: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department", source: "[department]" },
   { target: "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager", source: "[manager]" },
 ];
-
-// ---------------------------------------------------------------------------------------------
-// Deterministic users (mulberry32)
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const GIVEN = ["John", "Zoë", "Ana", "Wei", "Fatima", "Olivier", "Ngozi", "Åsa", "Mateo", "Priya"];
-const SURNAMES = ["Doe", "Smith", "Van der Berg", "García", "Nakamura", "O'Neil", "Kowalski", "Nguyen", "Müller", "Okafor"];
-const CITIES = ["Seattle", "Sydney", "Berlin", "São Paulo", "Lagos", "Tokyo"];
-const DEPARTMENTS = ["Sales", "Engineering", "Finance", "HR", ""];
-
-export function generateUsers(count: number, seed = 20240501): SourceRecord[] {
-  const rnd = prng(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
-  const maybe = (p: number, v: () => string): string | undefined => (rnd() < p ? v() : undefined);
-  const users: SourceRecord[] = [];
-  for (let i = 0; i < count; i++) {
-    const given = maybe(0.95, () => pick(GIVEN));
-    const surname = maybe(0.95, () => pick(SURNAMES));
-    const nick = `${(given ?? "user").toLowerCase()}.${i}`;
-    const u: Record<string, string | null> = {};
-    const set = (k: string, v: string | null | undefined): void => {
-      if (v !== undefined) u[k] = v;
-    };
-    set("userPrincipalName", `${nick}@contoso.com`);
-    set("accountEnabled", rnd() < 0.9 ? "True" : "False");
-    set("IsSoftDeleted", maybe(0.05, () => (rnd() < 0.5 ? "True" : "False")));
-    set("displayName", maybe(0.98, () => `${given ?? ""} ${surname ?? ""}`.trim()));
-    set("jobTitle", maybe(0.7, () => pick(["Engineer", "Manager", "Analyst", "Director"])));
-    set("mail", maybe(0.9, () => `${nick}@contoso.com`));
-    set("preferredLanguage", maybe(0.5, () => pick(["en-US", "fr-FR", "de-DE", "ja-JP"])));
-    set("givenName", given);
-    set("surname", surname);
-    set("physicalDeliveryOfficeName", maybe(0.4, () => `Building ${1 + Math.floor(rnd() * 40)}`));
-    set("streetAddress", maybe(0.5, () => `${1 + Math.floor(rnd() * 999)} Main Street`));
-    set("city", maybe(0.6, () => pick(CITIES)));
-    set("state", maybe(0.5, () => pick(["WA", "NSW", "BE", "SP"])));
-    set("postalCode", maybe(0.5, () => String(10000 + Math.floor(rnd() * 89999))));
-    set("country", maybe(0.6, () => pick(["US", "AU", "DE", "BR"])));
-    set("telephoneNumber", maybe(0.5, () => `+1 425555${String(Math.floor(rnd() * 10000)).padStart(4, "0")}`));
-    set("mobile", maybe(0.4, () => `+1 206555${String(Math.floor(rnd() * 10000)).padStart(4, "0")}`));
-    set("facsimileTelephoneNumber", maybe(0.05, () => "+1 4255550199"));
-    set("mailNickname", nick);
-    set("employeeId", maybe(0.8, () => String(100000 + i)));
-    set("department", maybe(0.8, () => pick(DEPARTMENTS)));
-    set("manager", maybe(0.7, () => `00aa00aa-bb11-cc22-dd33-${String(i % 1000).padStart(12, "0")}`));
-    if (rnd() < 0.02) u.department = null;
-    users.push(u);
-  }
-  return users;
-}
 
 // ---------------------------------------------------------------------------------------------
 // The two implementations. Both return, per user, one EvalResult per mapping row, in order.
@@ -211,7 +152,7 @@ function sameOutputs(a: Evaluate, b: Evaluate, users: readonly SourceRecord[]): 
 }
 
 function main(): void {
-  const users = generateUsers(USERS);
+  const users = generateSourceRecords(USERS);
   const compileStarted = process.hrtime.bigint();
   const ours = compiledMappingSet();
   const compileMs = Number(process.hrtime.bigint() - compileStarted) / 1e6;

@@ -1,117 +1,113 @@
 /**
  * Preview benchmark: 100,000 generated users through all five apps (full preview: scope, IsSoftDeleted,
- * attribute values, SCIM requests, rule checks, streamed JSON output), side by side with evaluating the
- * same mappings' expressions alone over the same users. Users are generated lazily from a seeded PRNG and
- * the JSON goes to a byte-counting sink, so memory stays flat. Prints one JSON line:
+ * attribute values, SCIM requests, rule checks, JSON output), side by side with evaluating the same
+ * mappings' expressions alone over the same users. Users are generated lazily from a seeded PRNG
+ * (bench/users.ts); the JSON goes the way `scimops preview --format json` sends it to stdout — through a
+ * StreamSink (chunks, backpressure) into a Writable, here one that only counts bytes. Prints one JSON line:
  *
- *   {"bench":"preview","users":100000,"apps":5,"usersPerSecond":…,"ratioToEvalOnly":…,"peakRssMb":…}
+ *   {"bench":"preview","users":100000,"apps":5,"usersPerSecond":…,"ratioToEvalOnly":…,"peakRssMb":…,"peakRssMb10k":…,
+ *    "retainedHeapMb":…,"retainedHeapMb10k":…,"evalOnlyMs":…,"previewMs":…,"outputMb":…}
  *
  * usersPerSecond: users per second, each taken through all apps. ratioToEvalOnly: preview time / time of
- * expression evaluation alone. No timing is asserted. Run: npx tsx bench/preview.ts [--users N]
+ * expression evaluation alone (medians of alternating rounds). peakRssMb / peakRssMb10k: peak resident
+ * memory of a fresh process that previews USERS / 10,000 users (same code, same output path, default V8
+ * settings). retainedHeapMb / retainedHeapMb10k: what those processes still hold after a full garbage
+ * collection at the end — the memory the preview keeps, which must not depend on the number of users
+ * (peak RSS also counts the garbage V8 lets accumulate between collections, and V8 sizes its young
+ * generation up as a run gets longer). No timing is asserted. Run: npx tsx bench/preview.ts [--users N]
  */
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { compileExpression, type CompiledExpression } from "../src/expression";
-import { AppPreviewer, JsonWriter, loadPreviewProject, runPreview, type SampleUser, sourceAttributes } from "../src/preview";
+import { AppPreviewer, JsonWriter, loadPreviewProject, runPreview, sourceAttributes, StreamSink } from "../src/preview";
 import { toSourceRecord } from "../src/preview/users";
+import { generatePreviewUsers } from "./users";
 
 const root = join(__dirname, "..");
 const argUsers = process.argv.indexOf("--users");
 const USERS = argUsers > 0 ? Number(process.argv[argUsers + 1]) : 100_000;
-const SEED = 0x5c1a0b5;
+const RSS_ONLY = process.argv.includes("--rss-only");
+const SMALL = 10_000;
+const ROUNDS = 3;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+const project = loadPreviewProject(root);
+const previewers = project.plans.map((plan) => new AppPreviewer(plan, { config: project.config, now: () => new Date("2025-06-01T00:00:00Z") }));
+
+/** Evaluation alone: the apps' compiled mapping expressions over each user's source record. */
+const compiled: CompiledExpression[][] = project.plans.map((plan) =>
+  plan.entra!.mappings.find((m) => m.key === "users")!.attributes.flatMap((a) => (a.source ? [compileExpression(a.source)] : [])),
+);
+function evalOnly(count: number): number {
+  let checksum = 0;
+  for (const user of generatePreviewUsers(count)) {
+    const attrs = sourceAttributes(user);
+    for (const expressions of compiled) {
+      const record = toSourceRecord(attrs, false, ["User"]);
+      for (const evaluate of expressions) {
+        const v = evaluate(record).value;
+        if (v !== null) checksum += typeof v === "string" ? v.length : v.length;
+      }
+    }
+  }
+  return checksum;
 }
 
-const GIVEN = ["Adele", "José", "Megan", "Pradeep", "Zoë", "Liam", "Maximiliana Alexandrina", "Łukasz", "Søren", "Amélie", "Chen", "Oluwaseun"];
-const SURNAMES = ["Vance", "Müller-Łukasiewicz", "Bowen", "Gupta", "Ångström", "O'Brien", "von Hohenzollern-Sigmaringen", "Nowak", "Kierkegaard", "Dubois", "Wei", "Adeyemi"];
-const DEPARTMENTS = ["Retail", "IT", "Marketing", "Finance", "R&D", "Support", "Operations", null];
-const GROUPS = ["Corporate-WiFi", "corporate-wifi", "Guest-WiFi", "Contractors"];
+/** The full preview of `count` users, JSON streamed into a byte-counting Writable; returns the bytes. */
+async function preview(count: number): Promise<number> {
+  let bytes = 0;
+  const sink = new StreamSink(
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        bytes += chunk.length;
+        callback();
+      },
+    }),
+  );
+  await runPreview(previewers, () => generatePreviewUsers(count), new JsonWriter(sink.line, true), { ready: () => sink.ready() });
+  await sink.end();
+  return bytes;
+}
 
-/** User i of a deterministic population (a fresh generator per pass, so nothing is held in memory). */
-function* generateUsers(count: number, seed = SEED): Generator<SampleUser> {
-  const random = mulberry32(seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-  for (let i = 0; i < count; i++) {
-    const given = pick(GIVEN);
-    const surname = pick(SURNAMES);
-    const nick = `${given}.${surname}`.toLowerCase().replace(/[^a-z0-9.'-]/g, "") + i;
-    const guest = random() < 0.05;
-    const domain = random() < 0.03 ? "fabrikam-labs.example" : "contoso.example";
-    const upn = guest ? `${nick}_fabrikam.example#EXT#@contoso.example` : `${nick}@${domain}`;
-    const groups = [...(random() < 0.95 ? ["SCIM Pilot"] : []), ...(random() < 0.3 ? [pick(GROUPS)] : [])];
-    yield {
-      id: `00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`,
-      userPrincipalName: upn,
-      displayName: `${given} ${surname}`,
-      givenName: guest && random() < 0.5 ? null : given,
-      surname: guest && random() < 0.5 ? null : surname,
-      mail: random() < 0.1 ? null : `${nick}@${domain}`,
-      mailNickname: random() < 0.02 ? undefined : guest ? `${nick}_fabrikam.example#EXT#` : nick,
-      accountEnabled: random() >= 0.05,
-      userType: guest ? "Guest" : "Member",
-      jobTitle: random() < 0.8 ? "Engineer" : null,
-      department: pick(DEPARTMENTS),
-      employeeId: `E${100000 + i}`,
-      city: "Seattle",
-      country: "US",
-      mobilePhone: random() < 0.5 ? `+1 425 555 ${String(i % 10000).padStart(4, "0")}` : null,
-      businessPhones: random() < 0.5 ? ["+1 425 555 0100"] : [],
-      deletedDateTime: random() < 0.01 ? "2025-05-02T09:14:00Z" : null,
-      memberOf: groups,
-    };
-  }
+const seconds = (started: bigint) => Number(process.hrtime.bigint() - started) / 1e9;
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+const peakRssMb = () => round(process.resourceUsage().maxRSS / 1024, 1);
+
+/** Peak RSS and retained heap of a fresh process that previews `count` users (this script with --rss-only). */
+function memoryOf(count: number): { peakRssMb: number; retainedHeapMb: number } {
+  const out = execFileSync(process.execPath, [...process.execArgv, "--expose-gc", __filename, "--users", String(count), "--rss-only"], { encoding: "utf8" });
+  return JSON.parse(out) as { peakRssMb: number; retainedHeapMb: number };
 }
 
 async function main(): Promise<void> {
-  const project = loadPreviewProject(root);
-  const previewers = project.plans.map((plan) => new AppPreviewer(plan, { config: project.config, now: () => new Date("2025-06-01T00:00:00Z") }));
-
-  // Evaluation alone: the apps' compiled mapping expressions over each user's source record.
-  const compiled: CompiledExpression[][] = project.plans.map((plan) =>
-    plan.entra!.mappings.find((m) => m.key === "users")!.attributes.flatMap((a) => (a.source ? [compileExpression(a.source)] : [])),
-  );
-  const evalOnly = (count: number): number => {
-    let checksum = 0;
-    for (const user of generateUsers(count)) {
-      const attrs = sourceAttributes(user);
-      for (const expressions of compiled) {
-        const record = toSourceRecord(attrs, false, ["User"]);
-        for (const evaluate of expressions) {
-          const v = evaluate(record).value;
-          if (v !== null) checksum += typeof v === "string" ? v.length : v.length;
-        }
-      }
-    }
-    return checksum;
-  };
-  let bytes = 0;
-  const preview = async (count: number) => {
-    const writer = new JsonWriter((line) => void (bytes += line.length + 1), true);
-    await runPreview(previewers, () => generateUsers(count), writer);
-  };
-
-  // Warm up both paths.
+  if (RSS_ONLY) {
+    await preview(USERS);
+    const peak = peakRssMb();
+    (globalThis as { gc?: () => void }).gc?.();
+    process.stdout.write(`${JSON.stringify({ users: USERS, peakRssMb: peak, retainedHeapMb: round(process.memoryUsage().heapUsed / 1024 / 1024, 1) })}\n`);
+    return;
+  }
+  // Warm up both paths, then alternate them; medians of the rounds.
   evalOnly(2_000);
   await preview(2_000);
-
-  let t = process.hrtime.bigint();
-  const checksum = evalOnly(USERS);
-  const evalSeconds = Number(process.hrtime.bigint() - t) / 1e9;
-  bytes = 0;
-  t = process.hrtime.bigint();
-  await preview(USERS);
-  const previewSeconds = Number(process.hrtime.bigint() - t) / 1e9;
+  const evalTimes: number[] = [];
+  const previewTimes: number[] = [];
+  let checksum = 0;
+  let bytes = 0;
+  for (let r = 0; r < ROUNDS; r++) {
+    let t = process.hrtime.bigint();
+    checksum = evalOnly(USERS);
+    evalTimes.push(seconds(t));
+    t = process.hrtime.bigint();
+    bytes = await preview(USERS);
+    previewTimes.push(seconds(t));
+  }
   if (checksum === 0 || bytes === 0) throw new Error("the benchmark did no work");
-
-  const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+  const evalSeconds = median(evalTimes);
+  const previewSeconds = median(previewTimes);
+  const large = memoryOf(USERS);
+  const small = memoryOf(SMALL);
   process.stdout.write(
     `${JSON.stringify({
       bench: "preview",
@@ -119,7 +115,13 @@ async function main(): Promise<void> {
       apps: previewers.length,
       usersPerSecond: Math.round(USERS / previewSeconds),
       ratioToEvalOnly: round(previewSeconds / evalSeconds, 2),
-      peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
+      peakRssMb: large.peakRssMb,
+      peakRssMb10k: small.peakRssMb,
+      retainedHeapMb: large.retainedHeapMb,
+      retainedHeapMb10k: small.retainedHeapMb,
+      evalOnlyMs: Math.round(evalSeconds * 1000),
+      previewMs: Math.round(previewSeconds * 1000),
+      outputMb: round(bytes / 1024 / 1024, 1),
     })}\n`,
   );
 }

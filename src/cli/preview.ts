@@ -8,17 +8,20 @@
  * array of those documents when several apps are previewed. Exit 0 when the preview ran (violations are
  * findings, not failures), 1 when the users file is invalid, 2 on usage errors.
  */
-import { AppPreviewer, createWriter, FORMATS, type Format, loadPreviewProject, ProjectError, runPreview } from "../preview";
+import { AppPreviewer, createWriter, FORMATS, type Format, loadPreviewProject, ProjectError, runPreview, StreamSink } from "../preview";
 import { parseCommandArgs, UsageError, userSourceFor, usersFile } from "../preview/cli-support";
 import { UserFileError } from "../preview/json-stream";
 import { SampleUserError } from "../preview/users";
 import { projectRoot } from "../spec/project";
-import type { CliIO } from "./io";
+import { type CliIO, processIO } from "./io";
 
 const USAGE = "scimops preview [--app NAME]... [--users FILE] [--format table|json|markdown] [--stack NAME]";
 
 export async function previewCommand(args: string[], io: CliIO): Promise<number> {
   let values;
+  // On the real stdout, lines go out in chunks with backpressure (a slow reader pauses the preview
+  // instead of the output piling up in memory); an IO given by a caller (tests) gets each line.
+  const sink = io === processIO ? new StreamSink(process.stdout) : undefined;
   try {
     values = parseCommandArgs(args, { app: { type: "string", multiple: true }, users: { type: "string" }, format: { type: "string" }, stack: { type: "string" } }, USAGE);
     const format = (values.format ?? "table") as Format;
@@ -29,10 +32,13 @@ export async function previewCommand(args: string[], io: CliIO): Promise<number>
     const project = loadPreviewProject(root, { apps: appNames, stack: values.stack });
     const previewers = project.plans.filter((p) => p.entra).map((plan) => new AppPreviewer(plan, { config: project.config }));
     if (!previewers.length) throw new UsageError("no app with an Entra ID configuration to preview");
-    const writer = createWriter(format, (line) => io.stdout(line), !(appNames.length === 1));
-    await runPreview(previewers, userSourceFor(file), writer);
+    const writer = createWriter(format, sink ? sink.line : (line) => io.stdout(line), !(appNames.length === 1));
+    await runPreview(previewers, userSourceFor(file), writer, { ready: sink && (() => sink.ready()) });
+    await sink?.end();
     return 0;
   } catch (err) {
+    // What was previewed before the error goes out before the error message.
+    sink?.flush();
     if (err instanceof UsageError || err instanceof ProjectError) {
       io.stderr(`scimops preview: ${err.message}`);
       return 2;

@@ -3,24 +3,35 @@
  * result, the mapped attribute values, the SCIM requests Entra sends (match, create, an update, the
  * deprovisioning requests) in the tenant URL's dialect, and the target's rules checked on the result.
  *
- * An AppPreviewer compiles the app's expressions once and then handles users one at a time; it keeps
- * nothing per user, so memory does not grow with the number of users.
+ * An AppPreviewer compiles the app once — each mapping's expression, which attributes read which source
+ * attribute (so a change re-evaluates only its readers), the POST body's layout, the rule checker, the
+ * JSON fragments that do not depend on the user — and then handles users one at a time. It keeps
+ * nothing per user, so memory does not grow with the number of users. `previewJson` writes a user's
+ * JSON line straight from the evaluated values, without building the UserPreview objects first; it is
+ * exactly `JSON.stringify(userJson(preview(user)))`.
  */
 import { attributesReferenced, compileExpression, type CompiledExpression, type SourceRecord } from "../expression";
 import type { ScimDialect } from "../catalog/tenant-url";
 import type { AppPlan, EntraPlan, PlannedAttribute, PlannedObjectMapping } from "../plan/types";
-import { checkUserRules, resolveAllowedDomains, type RuleContext, type Violation } from "./rules";
+import { type BodyLayout, compileBodyLayout } from "./body";
+import { jsonInner, jsonString, jsonStrings } from "./json";
+import type { AppSummary } from "./output";
+import { compileRuleChecker, resolveAllowedDomains, type RuleChecker, type RuleContext, type Violation } from "./rules";
 import {
+  type AttributeChange,
   type AttributeValue,
   buildUserBody,
   diffValues,
   matchRequest,
+  PATCH_OP_SCHEMA,
+  type PatchOperation,
+  parseTargetPath,
   patchOperations,
   patchRequest,
   type ScimRequest,
 } from "./scim";
 import { evaluateScoping, scopingAttributes, type ScopingResult } from "./scoping";
-import { GRAPH_TO_SOURCE, groupsOf, isEnabled, isSoftDeletedInDirectory, type SampleUser, sourceAttributes, toSourceRecord, withChanges } from "./users";
+import { compileRecordBuilder, GRAPH_TO_SOURCE, groupsOf, isEnabled, isSoftDeletedInDirectory, type SampleUser, sourceAttributes, toSourceRecord, withChanges } from "./users";
 
 export interface PreviewOptions {
   /** Stack config values the app file references (e.g. `ipassRegisteredDomains`). */
@@ -70,14 +81,6 @@ export interface UserPreview {
   violations: Violation[];
 }
 
-interface CompiledAttribute {
-  spec: PlannedAttribute;
-  evaluate: CompiledExpression | null;
-  /** Source attributes the expression reads (IsSoftDeleted and appRoleAssignments included). */
-  refs: ReadonlySet<string>;
-  /** A reference attribute (`[manager]`): Entra exports it once the referenced user exists in the target. */
-  reference: boolean;
-}
 
 /** One evaluation of the mapping for one state of a user. */
 export interface Evaluation {
@@ -108,9 +111,171 @@ function normalize(value: string | string[] | null): AttributeValue | null {
 
 /** The change `simulate` and the preview's update show when the user file names none. */
 export function defaultChange(user: SampleUser): Record<string, unknown> {
-  const name = typeof user.displayName === "string" && user.displayName ? user.displayName : user.userPrincipalName.split("@")[0]!;
-  return { displayName: `${name} (renamed)` };
+  return { displayName: defaultDisplayName(user) };
 }
+
+function defaultDisplayName(user: SampleUser): string {
+  const name = typeof user.displayName === "string" && user.displayName ? user.displayName : user.userPrincipalName.split("@")[0]!;
+  return `${name} (renamed)`;
+}
+
+interface CompiledAttribute {
+  spec: PlannedAttribute;
+  target: string;
+  evaluate: CompiledExpression | null;
+  /** Source attributes the expression reads (IsSoftDeleted and appRoleAssignments included). */
+  refs: ReadonlySet<string>;
+  /** A reference attribute (`[manager]`): Entra exports it once the referenced user exists in the target. */
+  reference: boolean;
+  /** Updates compare it: apply always, not a reference. */
+  compared: boolean;
+  /** "Default value if null" (create only). */
+  fallback: AttributeValue | null;
+  /** The last attribute with the same target: the one a Map keyed by target ends up holding. */
+  last: number;
+}
+
+type Group = { displayName: string; id?: string };
+
+/**
+ * An Evaluation as arrays indexed like the app's attributes; the Maps of the Evaluation interface are
+ * built on first use (the preview itself reads the arrays).
+ */
+class EvalState implements Evaluation {
+  private createMap?: Map<string, AttributeValue | null>;
+  private currentMap?: Map<string, AttributeValue>;
+  private attributesObject: Readonly<Record<string, string | string[] | null>> | null;
+  /** Which of the plan's assignments matched, as a bit mask, when that alone decided the assignment (else -1). */
+  assignmentMask = -1;
+
+  constructor(
+    readonly table: readonly CompiledAttribute[],
+    public assignment: Assignment,
+    public scoping: ScopingResult,
+    public isSoftDeleted: boolean,
+    public softDeletedBecause: string[],
+    public inScope: boolean,
+    public errors: Violation[],
+    /** null: the record is the attributes plus IsSoftDeleted and appRoleAssignments (added last). */
+    attributes: Readonly<Record<string, string | string[] | null>> | null,
+    public record: SourceRecord,
+    /** Per attribute: the evaluated value (NULL and empty lists as null) and whether it flows. */
+    readonly values: (AttributeValue | null)[],
+    readonly flows: boolean[],
+    /** Per attribute: the value sent on create (default applied; null when it does not flow). */
+    readonly createValues: (AttributeValue | null)[],
+  ) {
+    this.attributesObject = attributes;
+  }
+
+  get attributes(): Readonly<Record<string, string | string[] | null>> {
+    if (!this.attributesObject) {
+      const out: Record<string, string | string[] | null> = {};
+      const record = this.record as Readonly<Record<string, string | string[] | null>>;
+      for (const key in record) if (key !== "IsSoftDeleted" && key !== "appRoleAssignments") out[key] = record[key]!;
+      this.attributesObject = out;
+    }
+    return this.attributesObject;
+  }
+
+  /** attributes[key] without building the attributes object. */
+  attribute(key: string): unknown {
+    return this.attributesObject ? this.attributesObject[key] : (this.record as Readonly<Record<string, unknown>>)[key];
+  }
+
+  get create(): Map<string, AttributeValue | null> {
+    if (!this.createMap) {
+      const map = new Map<string, AttributeValue | null>();
+      for (let i = 0; i < this.table.length; i++) map.set(this.table[i]!.target, this.createValues[i]!);
+      this.createMap = map;
+    }
+    return this.createMap;
+  }
+
+  get current(): Map<string, AttributeValue> {
+    if (!this.currentMap) {
+      const map = new Map<string, AttributeValue>();
+      for (let i = 0; i < this.table.length; i++) {
+        const v = currentValue(this, this.table[i]!, i);
+        if (v !== null) map.set(this.table[i]!.target, v);
+      }
+      this.currentMap = map;
+    }
+    return this.currentMap;
+  }
+
+  get results(): readonly { value: AttributeValue | null; flows: boolean }[] {
+    return this.values.map((value, i) => ({ value, flows: this.flows[i]! }));
+  }
+
+  /** A copy whose attributes `changed` hold new values (filled in by the caller). */
+  derive(record: SourceRecord, attributes: Readonly<Record<string, string | string[] | null>> | null, isSoftDeleted: boolean): EvalState {
+    return new EvalState(
+      this.table,
+      this.assignment,
+      this.scoping,
+      isSoftDeleted,
+      this.softDeletedBecause,
+      this.inScope,
+      [...this.errors],
+      attributes,
+      record,
+      this.values.slice(),
+      this.flows.slice(),
+      this.createValues.slice(),
+    );
+  }
+}
+
+/** The value updates compare for attribute i (null: not part of `current`). */
+function currentValue(ev: EvalState, a: CompiledAttribute, i: number): AttributeValue | null {
+  return a.compared && ev.flows[i] ? ev.values[i]! : null;
+}
+
+function sameValue(a: AttributeValue | null, b: AttributeValue | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (typeof a === "string" || typeof b === "string") return a === b;
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** What a user's preview decided, before it is rendered as objects (`preview`) or JSON (`previewJson`). */
+interface Outcome {
+  ev: EvalState;
+  inScope: boolean;
+  /** The match query's attribute (null: no matching attribute has a value), its position in `matching`, and value. */
+  matchTarget: string | null;
+  matchIndex: number;
+  matchValue: string;
+  /** The POST body as an object, when it was needed to decide the rules (or rendering objects). */
+  bodyObject: Record<string, unknown> | null;
+  violations: Violation[];
+  /** The sample change, and the default change's displayName when the user names none. */
+  changes: Record<string, unknown> | null;
+  renamedTo: string | null;
+  update: PatchOperation[] | null;
+  scopeExit: PatchOperation[] | null;
+  notes: string[];
+}
+
+const PATCH_HEAD = `{"method":"PATCH","path":"/Users/{id}","body":{"schemas":[${jsonString(PATCH_OP_SCHEMA)}],"Operations":[`;
+const EMPTY: readonly number[] = [];
+type StateMode = 0 | 1 | 2;
+const FRESH: StateMode = 0;
+const SCRATCH: StateMode = 1;
+const SHARED: StateMode = 2;
+/** The scoping result without filters, shared by the JSON line's evaluations (never handed out). */
+const PASSED: ScopingResult = { passed: true, failures: [] };
+/** Up to 8 plan assignments: the assignment's JSON is cached per mask of matched ones (at most 256). */
+const MAX_CACHED_ASSIGNMENTS = 8;
+const NOTES = {
+  noCreate: "create is not a target object action: Entra only updates users that already exist in the target",
+  noUpdate: "update is not a target object action: Entra sends no update when the user leaves scope",
+  noSoftDeleted: "no mapping reads IsSoftDeleted: Entra sends nothing when the user is unassigned or leaves scope",
+  skipOutOfScope: "skipOutOfScopeDeletions: users leaving a scoping filter or assignment are not disabled",
+} as const;
+const DISPLAY_NAME: readonly string[] = ["displayName"];
+const IS_SOFT_DELETED: readonly string[] = ["IsSoftDeleted"];
+const SOFT_DELETED_DELTA: Readonly<Record<string, unknown>> = { IsSoftDeleted: "True" };
 
 export class AppPreviewer {
   readonly app: string;
@@ -123,9 +288,52 @@ export class AppPreviewer {
   readonly warnings: string[] = [];
   private readonly attributes: CompiledAttribute[];
   private readonly rules: RuleContext;
+  private readonly checkRules: RuleChecker;
   private readonly readsSoftDeleted: boolean;
   private readonly scopingAttributes: ReadonlySet<string>;
   private readonly sources: ReadonlyMap<string, string | undefined>;
+  private readonly refused: ReadonlySet<string>;
+  private readonly canCreate: boolean;
+  private readonly canUpdate: boolean;
+  private readonly canDelete: boolean;
+  private readonly noScoping: boolean;
+  /** No target is mapped twice: the Maps of an Evaluation are its arrays in mapping order. */
+  private readonly uniqueTargets: boolean;
+  /** Source attribute → the attributes (indices, ascending) whose expression reads it. */
+  private readonly readers = new Map<string, number[]>();
+  /** The matching attributes in precedence order, as the index of the value a Map would hold. */
+  private readonly matching: { target: string; index: number; pathJson: string; filterJson: string }[];
+  private readonly referenceNotes: { index: number; note: string }[];
+  private readonly body: BodyLayout | null;
+  /** `user <u>` / `group <g>` for each of the plan's assignments. */
+  private readonly via: string[];
+  /** Per mask of applying plan assignments (see assignmentMask): the assignment, its roles and its JSON. */
+  private readonly sharedAssignments = new Map<number, { assignment: Assignment; roles: string[]; json: string }>();
+  private readonly sharedBecause: string[] = [];
+  private readonly sharedErrors: Violation[] = [];
+  /** `{"op":…,"path":…` per op name and path (the paths are the app's targets). */
+  private readonly opJson = new Map<string, Map<string, string>>();
+  /** The notes a preview can have (they do not depend on the user), and their JSON. */
+  private readonly deleteNote: string;
+  private readonly noteJson = new Map<string, string>();
+  /**
+   * The record builder for the attributes the app's expressions and scoping filters read (null: unusual
+   * names, sourceAttributes is used). Its records lack every other attribute, so they serve only the
+   * preview's own evaluations, which never leave the previewer; `evaluate()` uses sourceAttributes.
+   */
+  private readonly buildRecord: ((user: Readonly<Record<string, unknown>>) => Record<string, unknown>) | null;
+  /** Scratch space for re-evaluating a few attributes (reused for every user). */
+  private readonly scratchValues: (AttributeValue | null)[] = [];
+  private readonly scratchFlows: boolean[] = [];
+  private readonly scratchErrors: Violation[] = [];
+  private readonly scratchSaved: unknown[] = [];
+  private readonly scratchHad: boolean[] = [];
+  /** The value arrays of the evaluation a preview starts from (reused for every user). */
+  private readonly baseValues: (AttributeValue | null)[] = [];
+  private readonly baseFlows: boolean[] = [];
+  private readonly baseCreate: (AttributeValue | null)[] = [];
+  /** How the POST body's `active` is found: no such key, one plain attribute (its index), or only in the object. */
+  private readonly active: { kind: "none" } | { kind: "value"; index: number } | { kind: "object" };
 
   constructor(plan: AppPlan, options: PreviewOptions = {}) {
     if (!plan.entra) throw new PreviewError(`${plan.name}: the app has no Entra ID configuration to preview`);
@@ -138,15 +346,39 @@ export class AppPreviewer {
     this.mapping = mapping;
     this.dialect = options.dialect ?? plan.entra.dialect;
     const compileOptions = { now: options.now, random: options.random };
-    this.attributes = mapping.attributes.map((spec) => ({
-      spec,
-      evaluate: spec.source ? compileExpression(spec.source, compileOptions) : null,
-      refs: new Set(spec.source ? attributesReferenced(spec.source) : []),
-      reference: spec.source?.kind === "attribute" && spec.source.name === "manager",
-    }));
+    const lastIndex = new Map<string, number>();
+    mapping.attributes.forEach((a, i) => lastIndex.set(a.target, i));
+    this.attributes = mapping.attributes.map((spec) => {
+      const reference = spec.source?.kind === "attribute" && spec.source.name === "manager";
+      return {
+        spec,
+        target: spec.target,
+        evaluate: spec.source ? compileExpression(spec.source, compileOptions) : null,
+        refs: new Set(spec.source ? attributesReferenced(spec.source) : []),
+        reference,
+        compared: spec.apply === "always" && !reference,
+        fallback: spec.default ?? null,
+        last: lastIndex.get(spec.target)!,
+      };
+    });
+    this.uniqueTargets = lastIndex.size === mapping.attributes.length;
+    this.attributes.forEach((a, i) => {
+      for (const ref of a.refs) {
+        const list = this.readers.get(ref);
+        if (list) list.push(i);
+        else this.readers.set(ref, [i]);
+      }
+    });
     this.scopingAttributes = new Set(scopingAttributes(mapping.scopingFilters));
+    this.buildRecord = compileRecordBuilder([...new Set([...this.attributes.flatMap((a) => [...a.refs]), ...this.scopingAttributes])]);
+    this.noScoping = mapping.scopingFilters.length === 0;
     this.sources = new Map(mapping.attributes.map((a) => [a.target, a.sourceText]));
     this.readsSoftDeleted = mapping.attributes.some((a) => a.source && attributesReferenced(a.source).includes("IsSoftDeleted"));
+    this.refused = new Set(plan.entra.roles.refused);
+    this.via = plan.entra.assignments.map((a) => ("user" in a ? `user ${a.user}` : `group ${a.group}`));
+    this.canCreate = mapping.actions.includes("create");
+    this.canUpdate = mapping.actions.includes("update");
+    this.canDelete = mapping.actions.includes("delete");
     const { domains, missingConfig } = resolveAllowedDomains(plan.target, options.config ?? {});
     if (missingConfig) this.warnings.push(`${plan.displayName}: stack config \`${missingConfig}\` is not set; the registered-domain rule is not checked`);
     const groups = plan.entra.mappings.find((m) => m.key === "groups");
@@ -158,11 +390,95 @@ export class AppPreviewer {
       matching: [...mapping.attributes].filter((a) => a.matchingPrecedence > 0).sort((a, b) => a.matchingPrecedence - b.matchingPrecedence).map((a) => a.target),
       groupsEnabled: groups?.enabled ?? false,
     };
+    this.checkRules = compileRuleChecker(
+      this.rules,
+      this.attributes.map((a) => a.target),
+      this.sources,
+    );
+    // `"/Users?filter=<target> eq "` as the inside of a JSON string (the value's quotes are added per user).
+    const inside = (s: string) => JSON.stringify(s).slice(1, -1);
+    this.matching = this.rules.matching.map((target) => ({
+      target,
+      index: lastIndex.get(target)!,
+      pathJson: inside(`/Users?filter=${target} eq `),
+      filterJson: inside(`${target} eq `),
+    }));
+    this.referenceNotes = this.attributes.flatMap((a) =>
+      a.reference ? [{ index: a.last, note: `\`${a.target}\` is a reference: Entra sets it with a later update once the referenced user exists in ${this.displayName}` }] : [],
+    );
+    const inBody = this.attributes.filter((a) => !a.reference).map((a) => ({ index: a.last, target: a.target }));
+    this.body = compileBodyLayout(inBody);
+    const activeKeys = inBody.filter(({ target }) => {
+      const p = parseTargetPath(target);
+      return p.schema === undefined && p.attribute === "active";
+    });
+    const plain = activeKeys.filter(({ target }) => {
+      const p = parseTargetPath(target);
+      return !p.filter && !p.sub;
+    });
+    this.active = !activeKeys.length
+      ? { kind: "none" }
+      : this.body && activeKeys.length === 1 && plain.length === 1
+        ? { kind: "value", index: plain[0]!.index }
+        : { kind: "object" };
     if (!mapping.enabled) this.warnings.push(`${plan.displayName}: the users mapping is disabled; Entra provisions no users`);
+    this.deleteNote = `${this.displayName} treats DELETE as a soft delete (the user is set to active=false)`;
+    for (const note of [...Object.values(NOTES), this.deleteNote, ...this.referenceNotes.map((r) => r.note)]) this.noteJson.set(note, jsonString(note));
   }
+
+  private notesJson(notes: readonly string[]): string {
+    if (!notes.length) return "[]";
+    let out = "[";
+    for (let i = 0; i < notes.length; i++) out += (i ? "," : "") + (this.noteJson.get(notes[i]!) ?? jsonString(notes[i]!));
+    return `${out}]`;
+  }
+
+  /** JSON of patchRequest(operations). */
+  private patchJson(operations: readonly PatchOperation[]): string {
+    let out = PATCH_HEAD;
+    for (let i = 0; i < operations.length; i++) {
+      const op = operations[i]!;
+      let text: string | undefined;
+      if (op.path === undefined) text = `{"op":${jsonString(op.op)}`;
+      else {
+        let paths = this.opJson.get(op.op);
+        if (paths === undefined) this.opJson.set(op.op, (paths = new Map()));
+        text = paths.get(op.path);
+        if (text === undefined) {
+          text = `{"op":${jsonString(op.op)},"path":${jsonString(op.path)}`;
+          if (paths.size < 1000) paths.set(op.path, text);
+        }
+      }
+      const v = op.value;
+      const item =
+        v === undefined
+          ? `${text}}`
+          : typeof v === "string"
+            ? `${text},"value":"${jsonInner(v)}"}`
+            : `${text},"value":${typeof v === "boolean" ? String(v) : JSON.stringify(v)}}`;
+      out += i ? `,${item}` : item;
+    }
+    return `${out}]}}`;
+  }
+
 
   /** Which app-role assignments the user holds for this app (direct, through groups, or sync-all). */
   assignmentOf(user: SampleUser): Assignment {
+    return this.assignmentFor(user, groupsOf(user));
+  }
+
+  /** The plan's assignment k applies to the user (by user, or through one of its groups). */
+  private applies(k: number, user: SampleUser, groups: readonly Group[]): boolean {
+    const a = this.entra.assignments[k]!;
+    if ("user" in a) return a.user === user.userPrincipalName || a.user === user.id;
+    for (let g = 0; g < groups.length; g++) {
+      const group = groups[g]!;
+      if (group.displayName === a.group || (group.id !== undefined && group.id === a.group)) return true;
+    }
+    return false;
+  }
+
+  private assignmentFor(user: SampleUser, groups: readonly Group[]): Assignment {
     const roles: string[] = [];
     const via: string[] = [];
     const direct = user.assignedRoles?.[this.app] ?? user.assignedRoles?.["*"];
@@ -170,31 +486,73 @@ export class AppPreviewer {
       roles.push(...(typeof direct === "string" ? [direct] : direct));
       via.push("assignedRoles");
     }
-    const groups = groupsOf(user);
-    for (const a of this.entra.assignments) {
-      if ("user" in a) {
-        if (a.user === user.userPrincipalName || a.user === user.id) {
-          roles.push(a.role);
-          via.push(`user ${a.user}`);
-        }
-      } else if (groups.some((g) => g.displayName === a.group || (g.id !== undefined && g.id === a.group))) {
-        roles.push(a.role);
-        via.push(`group ${a.group}`);
+    const assignments = this.entra.assignments;
+    for (let k = 0; k < assignments.length; k++) {
+      if (this.applies(k, user, groups)) {
+        roles.push(assignments[k]!.role);
+        via.push(this.via[k]!);
       }
     }
-    const refused = new Set(this.entra.roles.refused);
-    const effective = [...new Set(roles.filter((r) => !refused.has(r)))];
-    const refusedRoles = [...new Set(roles.filter((r) => refused.has(r)))];
+    const effective: string[] = [];
+    const refusedRoles: string[] = [];
+    for (const r of roles) {
+      if (this.refused.has(r)) {
+        if (!refusedRoles.includes(r)) refusedRoles.push(r);
+      } else if (!effective.includes(r)) effective.push(r);
+    }
     if (this.entra.syncAll) via.push("syncAll");
     return { assigned: this.entra.syncAll || effective.length > 0, roles: effective, refusedRoles, via };
   }
 
+  /**
+   * Which of the plan's assignments apply, as a bit mask, when they alone decide the user's assignment
+   * (no direct `assignedRoles`, at most MAX_CACHED_ASSIGNMENTS assignments); else -1.
+   */
+  private assignmentMask(user: SampleUser, groups: readonly Group[]): number {
+    if ((user.assignedRoles?.[this.app] ?? user.assignedRoles?.["*"]) !== undefined) return -1;
+    const n = this.entra.assignments.length;
+    if (n > MAX_CACHED_ASSIGNMENTS) return -1;
+    let mask = 0;
+    for (let k = 0; k < n; k++) if (this.applies(k, user, groups)) mask |= 1 << k;
+    return mask;
+  }
+
   /** Evaluates the mapping for one state of a user (everything recomputed: the reference path). */
   evaluate(user: SampleUser, forceSoftDeleted = false): Evaluation {
-    const attrs = sourceAttributes(user);
-    const assignment = this.assignmentOf(user);
-    const scoping = evaluateScoping(this.mapping.scopingFilters, attrs);
-    const because: string[] = [];
+    return this.state(user, forceSoftDeleted, groupsOf(user));
+  }
+
+  /**
+   * The evaluation of one state of a user. FRESH: everything its own (it may be returned). SCRATCH: the
+   * value arrays are the previewer's, reused for the next user (the evaluation does not outlive the user's
+   * preview); the record holds only what the app reads. SHARED (the JSON line): also the assignment,
+   * its roles, the reasons and errors lists and the scoping result are shared or reused — nothing of the
+   * evaluation is handed out.
+   */
+  private state(user: SampleUser, forceSoftDeleted: boolean, groups: readonly Group[], mode: StateMode = FRESH): EvalState {
+    // The preview's own evaluations read a record with only the attributes the app reads.
+    const proto = mode !== FRESH && this.buildRecord ? Object.getPrototypeOf(user) : undefined;
+    const lean = proto === Object.prototype || proto === null;
+    const attrs = lean ? (this.buildRecord!(user) as Record<string, string | string[] | null>) : sourceAttributes(user);
+    let assignment: Assignment;
+    let roles: string[];
+    const mask = mode === SHARED ? this.assignmentMask(user, groups) : -1;
+    if (mask >= 0) {
+      let shared = this.sharedAssignments.get(mask);
+      if (!shared) {
+        const a = this.assignmentFor(user, groups);
+        shared = { assignment: a, roles: [...a.roles], json: `{"assigned":${a.assigned},"roles":${jsonStrings(a.roles)},"refusedRoles":${jsonStrings(a.refusedRoles)},"via":${jsonStrings(a.via)}}` };
+        this.sharedAssignments.set(mask, shared);
+      }
+      assignment = shared.assignment;
+      roles = shared.roles;
+    } else {
+      assignment = this.assignmentFor(user, groups);
+      roles = [...assignment.roles];
+    }
+    const scoping = this.noScoping ? (mode === SHARED ? PASSED : { passed: true, failures: [] }) : evaluateScoping(this.mapping.scopingFilters, attrs);
+    const because: string[] = mode === SHARED ? this.sharedBecause : [];
+    because.length = 0;
     if (!isEnabled(user)) because.push("disabled (accountEnabled is false)");
     if (!assignment.assigned) {
       because.push(
@@ -207,55 +565,126 @@ export class AppPreviewer {
     const deleted = isSoftDeletedInDirectory(user);
     if (deleted) because.push(`soft-deleted (deletedDateTime ${user.deletedDateTime as string})`);
     const isSoftDeleted = forceSoftDeleted || because.length > 0;
-    const record = toSourceRecord(attrs, isSoftDeleted, assignment.roles);
-    const errors: Violation[] = [];
-    const results = this.attributes.map((a) => this.evaluateOne(a, record, errors));
-    return { assignment, scoping, isSoftDeleted, softDeletedBecause: because, inScope: assignment.assigned && scoping.passed && !deleted, errors, attributes: attrs, record, results, ...this.collect(results) };
+    // The record is the attributes plus the two computed inputs: added in place (the attributes object is
+    // rebuilt only if someone asks for it), unless the attributes already hold one of them or have an
+    // unusual prototype (a `__proto__` attribute), where the copy keeps them apart.
+    let record: SourceRecord;
+    let attributes: typeof attrs | null = null;
+    if (lean || (Object.getPrototypeOf(attrs) === Object.prototype && !("IsSoftDeleted" in attrs) && !("appRoleAssignments" in attrs))) {
+      const writable = attrs as Record<string, string | string[] | null>;
+      writable.IsSoftDeleted = isSoftDeleted ? "True" : "False";
+      writable.appRoleAssignments = roles;
+      record = writable;
+    } else {
+      record = toSourceRecord(attrs, isSoftDeleted, assignment.roles);
+      attributes = attrs;
+    }
+    const table = this.attributes;
+    const n = table.length;
+    const values = mode !== FRESH ? this.baseValues : new Array<AttributeValue | null>(n);
+    const flows = mode !== FRESH ? this.baseFlows : new Array<boolean>(n);
+    const createValues = mode !== FRESH ? this.baseCreate : new Array<AttributeValue | null>(n);
+    const errors: Violation[] = mode === SHARED ? this.sharedErrors : [];
+    errors.length = 0;
+    for (let i = 0; i < n; i++) this.evaluateAt(i, record, errors, values, flows, i);
+    for (let i = 0; i < n; i++) createValues[i] = flows[i] ? (values[i] ?? table[i]!.fallback) : null;
+    const inScope = assignment.assigned && scoping.passed && !deleted;
+    const state = new EvalState(table, assignment, scoping, isSoftDeleted, because, inScope, errors, attributes, record, values, flows, createValues);
+    state.assignmentMask = mask;
+    return state;
   }
 
-  private evaluateOne(a: CompiledAttribute, record: SourceRecord, errors: Violation[]): { value: AttributeValue | null; flows: boolean } {
-    if (!a.evaluate) return { value: null, flows: true };
+  /** Evaluates attribute i against `record` into `values[k]` / `flows[k]`; a failure is an expression-error violation. */
+  private evaluateAt(i: number, record: SourceRecord, errors: Violation[], values: (AttributeValue | null)[], flows: boolean[], k: number): void {
+    const a = this.attributes[i]!;
+    if (!a.evaluate) {
+      values[k] = null;
+      flows[k] = true;
+      return;
+    }
     try {
       const r = a.evaluate(record);
-      return { value: normalize(r.value), flows: r.flows };
+      values[k] = normalize(r.value);
+      flows[k] = r.flows;
     } catch (err) {
-      errors.push({ rule: "expression-error", severity: "error", attribute: a.spec.target, message: `\`${a.spec.target}\`: ${(err as Error).message}` });
-      return { value: null, flows: true };
+      errors.push({ rule: "expression-error", severity: "error", attribute: a.target, message: `\`${a.target}\`: ${(err as Error).message}` });
+      values[k] = null;
+      flows[k] = true;
     }
   }
 
-  private collect(results: readonly { value: AttributeValue | null; flows: boolean }[]): { create: Map<string, AttributeValue | null>; current: Map<string, AttributeValue> } {
-    const create = new Map<string, AttributeValue | null>();
-    const current = new Map<string, AttributeValue>();
-    for (let i = 0; i < this.attributes.length; i++) {
-      const a = this.attributes[i]!;
-      const { value, flows } = results[i]!;
-      if (!flows) {
-        create.set(a.spec.target, null);
-        continue;
-      }
-      if (value !== null && a.spec.apply === "always" && !a.reference) current.set(a.spec.target, value);
-      // "Default value if null" is provisioned on create only.
-      create.set(a.spec.target, value ?? a.spec.default ?? null);
-    }
-    return { create, current };
+  /** The attributes (ascending) whose expression reads one of `changed`. */
+  private readersOf(changed: readonly string[]): readonly number[] {
+    if (changed.length === 1) return this.readers.get(changed[0]!) ?? EMPTY;
+    const marked = new Array<boolean>(this.attributes.length).fill(false);
+    for (const key of changed) for (const i of this.readers.get(key) ?? EMPTY) marked[i] = true;
+    const out: number[] = [];
+    for (let i = 0; i < marked.length; i++) if (marked[i]) out.push(i);
+    return out;
   }
 
-  /** `base` with only the attributes that read one of `changed` re-evaluated against `record`. */
-  private variant(base: Evaluation, record: SourceRecord, changed: ReadonlySet<string>, patch: Partial<Evaluation>): Evaluation {
-    const errors = [...base.errors];
-    const results = this.attributes.map((a, i) => ([...a.refs].some((r) => changed.has(r)) ? this.evaluateOne(a, record, errors) : base.results[i]!));
-    return { ...base, ...patch, errors, record, results, ...this.collect(results) };
+  /** `base` with the attributes that read one of `changed` re-evaluated against `record`. */
+  private variant(base: EvalState, record: SourceRecord, changed: readonly string[], attributes: Readonly<Record<string, string | string[] | null>>, isSoftDeleted: boolean): EvalState {
+    const next = base.derive(record, attributes, isSoftDeleted);
+    for (const i of this.readersOf(changed)) {
+      this.evaluateAt(i, record, next.errors, next.values, next.flows, i);
+      next.createValues[i] = next.flows[i] ? (next.values[i] ?? this.attributes[i]!.fallback) : null;
+    }
+    return next;
+  }
+
+  /** `ev` when this previewer made it (its arrays can be read directly), else null. */
+  private asState(ev: Evaluation): EvalState | null {
+    return ev instanceof EvalState && ev.table === this.attributes ? ev : null;
+  }
+
+  /** `ev` as arrays: itself when this previewer made it, else read from its `results`. */
+  private stateOf(ev: Evaluation): EvalState {
+    const own = this.asState(ev);
+    if (own) return own;
+    const values = ev.results.map((r) => r.value);
+    const flows = ev.results.map((r) => r.flows);
+    const createValues = values.map((v, i) => (flows[i] ? (v ?? this.attributes[i]!.fallback) : null));
+    return new EvalState(this.attributes, ev.assignment, ev.scoping, ev.isSoftDeleted, ev.softDeletedBecause, ev.inScope, ev.errors, ev.attributes, ev.record, values, flows, createValues);
   }
 
   /** The evaluation Entra makes when the user leaves scope: IsSoftDeleted True, nothing else changed. */
   softDeletedVariant(base: Evaluation): Evaluation {
     if (base.isSoftDeleted) return base;
-    return this.variant(base, { ...base.record, IsSoftDeleted: "True" }, new Set(["IsSoftDeleted"]), { isSoftDeleted: true });
+    return this.variant(this.stateOf(base), { ...base.record, IsSoftDeleted: "True" }, ["IsSoftDeleted"], base.attributes, true);
   }
 
   /** Fields of the sample format that decide assignment, scope or IsSoftDeleted. */
   private static readonly STATE_FIELDS = new Set(["memberOf", "accountEnabled", "deletedDateTime", "assignedRoles", "id", "userPrincipalName"]);
+
+  /** The change needs a full evaluation: it touches what decides scope, or a Graph spelling the user also carries under the engine's name. */
+  private static needsFullEvaluation(user: SampleUser, keys: readonly string[]): boolean {
+    for (const k of keys) {
+      const engineName = GRAPH_TO_SOURCE[k];
+      if (engineName !== undefined && user[engineName] !== undefined) return true;
+      if (AppPreviewer.STATE_FIELDS.has(k) || k === "onPremisesExtensionAttributes" || k === "manager") return true;
+    }
+    return false;
+  }
+
+  /**
+   * The source attributes `delta` changes against `base` (possibly none). A change to a scoping-filter
+   * attribute returns "full" (scope may change: everything is re-evaluated).
+   */
+  private changedAttributes(base: Evaluation, delta: Readonly<Record<string, string | string[] | null>>): string[] | "full" {
+    const changed: string[] = [];
+    const state = this.asState(base);
+    const attributes = state ? null : base.attributes;
+    for (const key in delta) {
+      const a = delta[key] ?? null;
+      const b = (attributes ? attributes[key] : state!.attribute(key)) ?? null;
+      if (a === b) continue;
+      if (Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => x === b[i])) continue;
+      changed.push(key);
+    }
+    for (const k of changed) if (this.scopingAttributes.has(k)) return "full";
+    return changed;
+  }
 
   /**
    * The evaluation after `changes`. When they touch nothing that decides scope (assignment, scoping-filter
@@ -263,50 +692,76 @@ export class AppPreviewer {
    * otherwise everything is (the same result as `evaluate(withChanges(user, changes))`).
    */
   changedVariant(base: Evaluation, user: SampleUser, changes: Readonly<Record<string, unknown>>): Evaluation {
-    const keys = Object.keys(changes);
-    // A Graph spelling changed while the user also carries the engine's spelling: let the full path decide.
-    const aliasShadowed = keys.some((k) => GRAPH_TO_SOURCE[k] !== undefined && user[GRAPH_TO_SOURCE[k]!] !== undefined);
-    if (aliasShadowed || keys.some((k) => AppPreviewer.STATE_FIELDS.has(k) || k === "onPremisesExtensionAttributes" || k === "manager")) {
-      return this.evaluate(withChanges(user, changes));
-    }
+    if (AppPreviewer.needsFullEvaluation(user, Object.keys(changes))) return this.evaluate(withChanges(user, changes));
     const delta = sourceAttributes(changes);
-    const changed = new Set<string>();
-    for (const key in delta) {
-      const a = delta[key] ?? null;
-      const b = base.attributes[key] ?? null;
-      if (a === b) continue;
-      if (Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => x === b[i])) continue;
-      changed.add(key);
-    }
-    for (const k of changed) if (this.scopingAttributes.has(k)) return this.evaluate(withChanges(user, changes));
-    if (!changed.size) return base;
-    const attributes = { ...base.attributes, ...delta };
-    return this.variant(base, { ...base.record, ...delta }, changed, { attributes });
+    const changed = this.changedAttributes(base, delta);
+    if (changed === "full") return this.evaluate(withChanges(user, changes));
+    if (!changed.length) return base;
+    return this.variant(this.stateOf(base), { ...base.record, ...delta }, changed, { ...base.attributes, ...delta }, base.isSoftDeleted);
+  }
+
+  /** The value a Map keyed by target holds for attribute i's target. */
+  private createOf(ev: Evaluation, i: number): AttributeValue | null | undefined {
+    const state = this.asState(ev);
+    return state ? state.createValues[this.attributes[i]!.last] : ev.create.get(this.attributes[i]!.target);
   }
 
   /** The POST body for an evaluation (references left out: Entra links them once they exist in the target). */
   bodyOf(ev: Evaluation): Record<string, unknown> {
     const values: [string, AttributeValue][] = [];
-    for (const a of this.attributes) {
-      const v = ev.create.get(a.spec.target);
-      if (v === null || v === undefined || a.reference) continue;
-      values.push([a.spec.target, v]);
+    for (let i = 0; i < this.attributes.length; i++) {
+      const a = this.attributes[i]!;
+      if (a.reference) continue;
+      const v = this.createOf(ev, i);
+      if (v === null || v === undefined) continue;
+      values.push([a.target, v]);
     }
     return buildUserBody(values);
   }
 
+  /** The attribute changes from `before` to `after`, as diffValues over their `current` Maps. */
+  private changesBetween(before: Evaluation, after: Evaluation): AttributeChange[] {
+    const b = this.asState(before);
+    const a = this.asState(after);
+    if (!b || !a || !this.uniqueTargets) return diffValues(before.current, after.current);
+    return this.diffAt(b, a, null);
+  }
+
+  /**
+   * diffValues(before.current, after.current) for states of this app without a target mapped twice,
+   * looking only at `indices` (ascending; null: all attributes) — the others must be equal.
+   */
+  private diffAt(before: EvalState, after: EvalState, indices: readonly number[] | null): AttributeChange[] {
+    const changes: AttributeChange[] = [];
+    const n = indices ? indices.length : this.attributes.length;
+    for (let k = 0; k < n; k++) {
+      const i = indices ? indices[k]! : k;
+      const a = this.attributes[i]!;
+      const now = currentValue(after, a, i);
+      if (now === null) continue;
+      const old = currentValue(before, a, i);
+      if (!sameValue(old, now)) changes.push({ target: a.target, before: old, after: now });
+    }
+    for (let k = 0; k < n; k++) {
+      const i = indices ? indices[k]! : k;
+      const a = this.attributes[i]!;
+      const old = currentValue(before, a, i);
+      if (old !== null && currentValue(after, a, i) === null) changes.push({ target: a.target, before: old, after: null });
+    }
+    return changes;
+  }
+
   /** The PATCH Entra sends when the user changes from `before` to `after` (null: nothing to send). */
   updateRequest(before: Evaluation, after: Evaluation): ScimRequest | null {
-    if (!this.mapping.actions.includes("update")) return null;
-    const changes = diffValues(before.current, after.current);
+    if (!this.canUpdate) return null;
+    const changes = this.changesBetween(before, after);
     return changes.length ? patchRequest(patchOperations(changes, this.dialect)) : null;
   }
 
   matchQueryOf(ev: Evaluation): ScimRequest | null {
-    for (const target of this.rules.matching) {
-      const v = ev.create.get(target);
-      const s = v === null || v === undefined ? null : typeof v === "string" ? v : (v[0] ?? null);
-      if (s !== null && s !== "") return matchRequest(target, s);
+    for (const m of this.matching) {
+      const s = firstValue(this.createOf(ev, m.index));
+      if (s !== null && s !== "") return matchRequest(m.target, s);
     }
     return null;
   }
@@ -316,63 +771,266 @@ export class AppPreviewer {
     return user.update && Object.keys(user.update).length ? { ...user.update } : defaultChange(user);
   }
 
-  preview(user: SampleUser): UserPreview {
-    const ev = this.evaluate(user);
-    const notes: string[] = [];
+  // -------------------------------------------------------------------------------------------
+  // One user, as the preview shows it.
+
+  /**
+   * The PATCH operations for the sample change (null: none), re-evaluating only the attributes that read a
+   * changed value (in place on `base.record`, restored before returning) unless the change needs a full
+   * evaluation. Evaluates exactly what `updateRequest(base, changedVariant(base, user, changes))` does.
+   */
+  private sampleUpdate(base: EvalState, user: SampleUser, changes: Readonly<Record<string, unknown>>, renamedTo: string | null): PatchOperation[] | null {
+    if (renamedTo !== null && this.uniqueTargets && !this.scopingAttributes.has("displayName")) {
+      // The default change, {displayName: renamedTo}: not a field that decides scope nor a Graph spelling,
+      // so its delta is itself and only the readers of displayName are re-evaluated (when it differs).
+      if (renamedTo === (base.attribute("displayName") ?? null)) return null;
+      const list = this.inPlaceChanges(base, DISPLAY_NAME, { displayName: renamedTo }, this.readers.get("displayName") ?? EMPTY);
+      return this.canUpdate && list.length ? patchOperations(list, this.dialect) : null;
+    }
+    let changed: string[] | "full" = "full";
+    let delta: Record<string, string | string[] | null> | undefined;
+    if (!AppPreviewer.needsFullEvaluation(user, Object.keys(changes))) {
+      delta = sourceAttributes(changes);
+      changed = this.changedAttributes(base, delta);
+    }
+    let list: AttributeChange[];
+    if (changed === "full") {
+      const next = withChanges(user, changes);
+      const after = this.state(next, false, groupsOf(next));
+      list = this.uniqueTargets ? this.diffAt(base, after, null) : diffValues(base.current, after.current);
+    } else if (!changed.length) {
+      return null;
+    } else if (!this.uniqueTargets || Object.getPrototypeOf(delta) !== Object.prototype) {
+      list = this.changesBetween(base, this.variant(base, { ...base.record, ...delta }, changed, { ...base.attributes, ...delta }, base.isSoftDeleted));
+    } else {
+      list = this.inPlaceChanges(base, Object.keys(delta!), delta!, this.readersOf(changed));
+    }
+    return this.canUpdate && list.length ? patchOperations(list, this.dialect) : null;
+  }
+
+  /** The PATCH operations when the user leaves scope (IsSoftDeleted True), for a user in scope. */
+  private scopeExitUpdate(base: EvalState): PatchOperation[] | null {
+    const list = this.uniqueTargets
+      ? this.inPlaceChanges(base, IS_SOFT_DELETED, SOFT_DELETED_DELTA, this.readers.get("IsSoftDeleted") ?? EMPTY)
+      : this.changesBetween(base, this.softDeletedVariant(base));
+    return list.length ? patchOperations(list, this.dialect) : null;
+  }
+
+  /**
+   * The attribute changes when `delta` is applied to `base.record`: the `indices` (the attributes reading a
+   * changed value) are re-evaluated with the record patched in place, which is then restored.
+   */
+  private inPlaceChanges(base: EvalState, keys: readonly string[], delta: Readonly<Record<string, unknown>>, indices: readonly number[]): AttributeChange[] {
+    if (!indices.length) return [];
+    const record = base.record as Record<string, unknown>;
+    const saved = this.scratchSaved;
+    const had = this.scratchHad;
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k]!;
+      had[k] = Object.prototype.hasOwnProperty.call(record, key);
+      saved[k] = record[key];
+      record[key] = delta[key];
+    }
+    const values = this.scratchValues;
+    const flows = this.scratchFlows;
+    const errors = this.scratchErrors;
+    try {
+      for (let k = 0; k < indices.length; k++) this.evaluateAt(indices[k]!, base.record, errors, values, flows, k);
+    } finally {
+      errors.length = 0;
+      for (let k = 0; k < keys.length; k++) {
+        if (had[k]) record[keys[k]!] = saved[k];
+        else delete record[keys[k]!];
+        saved[k] = undefined;
+      }
+    }
+    // diffValues(base.current, after.current): only these attributes can differ.
+    const changes: AttributeChange[] = [];
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k]!;
+      const a = this.attributes[i]!;
+      const now = a.compared && flows[k] ? values[k]! : null;
+      if (now === null) continue;
+      const old = currentValue(base, a, i);
+      if (!sameValue(old, now)) changes.push({ target: a.target, before: old, after: now });
+    }
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k]!;
+      const a = this.attributes[i]!;
+      const old = currentValue(base, a, i);
+      if (old !== null && !(a.compared && flows[k] && values[k] !== null)) changes.push({ target: a.target, before: old, after: null });
+    }
+    return changes;
+  }
+
+  private outcome(user: SampleUser, objects: boolean): Outcome {
+    const groups = groupsOf(user);
+    const ev = this.state(user, false, groups, objects ? SCRATCH : SHARED);
     const inScope = ev.inScope && this.mapping.enabled;
-    let body: Record<string, unknown> | null = null;
-    let violations: Violation[] = [];
+    const o: Outcome = { ev, inScope, matchTarget: null, matchIndex: -1, matchValue: "", bodyObject: null, violations: [], changes: null, renamedTo: null, update: null, scopeExit: null, notes: [] };
+    if (!inScope) return o;
+    const create = ev.createValues;
+    for (let k = 0; k < this.matching.length; k++) {
+      const m = this.matching[k]!;
+      const s = firstValue(create[m.index]);
+      if (s !== null && s !== "") {
+        o.matchTarget = m.target;
+        o.matchIndex = k;
+        o.matchValue = s;
+        break;
+      }
+    }
+    let active: unknown;
+    if (this.canCreate) {
+      if (objects || this.active.kind === "object" || !this.body) {
+        o.bodyObject = this.bodyOf(ev);
+        active = o.bodyObject.active;
+      } else if (this.active.kind === "value") {
+        const v = create[this.active.index];
+        active = v === null || v === undefined ? undefined : postActive(v);
+      }
+    } else o.notes.push(NOTES.noCreate);
+    for (const r of this.referenceNotes) if (create[r.index] != null) o.notes.push(r.note);
+    const groupNames = new Array<string>(groups.length);
+    for (let g = 0; g < groups.length; g++) groupNames[g] = groups[g]!.displayName;
+    const ruleViolations = this.checkRules(create, active, groupNames);
+    o.violations = ev.errors.length ? [...ev.errors, ...ruleViolations] : ruleViolations;
+    if (user.update && Object.keys(user.update).length) o.changes = { ...user.update };
+    else {
+      o.renamedTo = defaultDisplayName(user);
+      o.changes = { displayName: o.renamedTo };
+    }
+    o.update = this.sampleUpdate(ev, user, o.changes, o.renamedTo);
+    if (!this.canUpdate) o.notes.push(NOTES.noUpdate);
+    else if (!this.readsSoftDeleted) o.notes.push(NOTES.noSoftDeleted);
+    else if (!ev.isSoftDeleted) o.scopeExit = this.scopeExitUpdate(ev);
+    if (this.entra.skipOutOfScopeDeletions) o.notes.push(NOTES.skipOutOfScope);
+    if (this.plan.target.deleteIsSoftDelete && this.canDelete) o.notes.push(this.deleteNote);
+    return o;
+  }
+
+  preview(user: SampleUser): UserPreview {
+    const o = this.outcome(user, true);
+    const ev = o.ev;
+    let matchQuery: ScimRequest | null = null;
     let update: UserPreview["update"] = null;
     let deprovision: UserPreview["deprovision"] = null;
-    let matchQuery: ScimRequest | null = null;
-    if (inScope) {
-      matchQuery = this.matchQueryOf(ev);
-      if (this.mapping.actions.includes("create")) body = this.bodyOf(ev);
-      else notes.push("create is not a target object action: Entra only updates users that already exist in the target");
-      for (const a of this.attributes) {
-        if (a.reference && ev.create.get(a.spec.target) != null) {
-          notes.push(`\`${a.spec.target}\` is a reference: Entra sets it with a later update once the referenced user exists in ${this.displayName}`);
-        }
-      }
-      violations = [
-        ...ev.errors,
-        ...checkUserRules(this.rules, {
-          values: ev.create,
-          sources: this.sources,
-          active: body ? body.active : undefined,
-          groups: groupsOf(user).map((g) => g.displayName),
-        }),
-      ];
-      const changes = this.changeFor(user);
-      update = { changes, request: this.updateRequest(ev, this.changedVariant(ev, user, changes)) };
-      let scopeExit: ScimRequest | null = null;
-      if (!this.mapping.actions.includes("update")) notes.push("update is not a target object action: Entra sends no update when the user leaves scope");
-      else if (!this.readsSoftDeleted) notes.push("no mapping reads IsSoftDeleted: Entra sends nothing when the user is unassigned or leaves scope");
-      else if (!ev.isSoftDeleted) scopeExit = this.updateRequest(ev, this.softDeletedVariant(ev));
-      if (this.entra.skipOutOfScopeDeletions) notes.push("skipOutOfScopeDeletions: users leaving a scoping filter or assignment are not disabled");
-      deprovision = { scopeExit, hardDelete: this.mapping.actions.includes("delete") ? { method: "DELETE", path: "/Users/{id}" } : null };
-      if (this.plan.target.deleteIsSoftDelete && deprovision.hardDelete) notes.push(`${this.displayName} treats DELETE as a soft delete (the user is set to active=false)`);
+    if (o.inScope) {
+      if (o.matchTarget !== null) matchQuery = matchRequest(o.matchTarget, o.matchValue);
+      update = { changes: o.changes!, request: o.update ? patchRequest(o.update) : null };
+      deprovision = { scopeExit: o.scopeExit ? patchRequest(o.scopeExit) : null, hardDelete: this.canDelete ? { method: "DELETE", path: "/Users/{id}" } : null };
     }
     const attributes: Record<string, AttributeValue | null> = {};
-    for (const [target, value] of ev.create) attributes[target] = value;
+    for (const a of this.attributes) attributes[a.target] = ev.createValues[a.last]!;
     return {
       app: this.app,
       userPrincipalName: user.userPrincipalName,
       id: typeof user.id === "string" ? user.id : undefined,
-      inScope,
+      inScope: o.inScope,
       isSoftDeleted: ev.isSoftDeleted,
       softDeletedBecause: ev.softDeletedBecause,
       assignment: ev.assignment,
       scoping: ev.scoping,
       attributes,
       matchQuery,
-      body,
+      body: o.bodyObject,
       update,
       deprovision,
-      notes,
-      violations,
+      notes: o.notes,
+      violations: o.violations,
     };
   }
+
+  /**
+   * The user's JSON line — exactly `JSON.stringify(userJson(this.preview(user)))` — written from the
+   * evaluated values; the user is counted in `summary`.
+   */
+  previewJson(user: SampleUser, summary: AppSummary): string {
+    const o = this.outcome(user, false);
+    const ev = o.ev;
+    summary.users++;
+    if (o.inScope) summary.inScope++;
+    let errors = false;
+    let warnings = false;
+    for (const v of o.violations) {
+      if (v.severity === "error") errors = true;
+      else if (v.severity === "warning") warnings = true;
+    }
+    if (errors) summary.withErrors++;
+    if (warnings) summary.withWarnings++;
+
+    // The line is joined from as few pieces as possible (each piece costs when the line is written out):
+    // the text between two values is one literal, chosen among the variants the values allow.
+    let out = `{"userPrincipalName":"${jsonInner(user.userPrincipalName)}`;
+    if (!o.inScope) out += '","inScope":false,"body":null';
+    else if (!this.canCreate) out += '","inScope":true,"body":null';
+    else out += `","inScope":true,"body":${o.bodyObject ? JSON.stringify(o.bodyObject) : this.body!.json(ev.createValues)}`;
+    out += o.violations.length ? `,"violations":${violationsJson(o.violations)}` : ',"violations":[]';
+    const id = typeof user.id === "string";
+    if (id) out += `,"id":"${jsonInner(user.id as string)}`;
+    const because = ev.softDeletedBecause;
+    out += because.length
+      ? `${id ? '","isSoftDeleted":' : ',"isSoftDeleted":'}${ev.isSoftDeleted},"softDeletedBecause":${jsonStrings(because)},"assignment":`
+      : id
+        ? ev.isSoftDeleted
+          ? '","isSoftDeleted":true,"softDeletedBecause":[],"assignment":'
+          : '","isSoftDeleted":false,"softDeletedBecause":[],"assignment":'
+        : ev.isSoftDeleted
+          ? ',"isSoftDeleted":true,"softDeletedBecause":[],"assignment":'
+          : ',"isSoftDeleted":false,"softDeletedBecause":[],"assignment":';
+    out += this.assignmentJsonOf(ev);
+    const scoping = this.noScoping ? ',"scoping":{"passed":true,"failures":[]}' : `,"scoping":${JSON.stringify(ev.scoping)}`;
+    if (!o.inScope) return `${out}${scoping},"matchQuery":null,"update":null,"deprovision":null,"notes":[]}`;
+    // matchQuery, then the start of update: `…\""}},"update":{"changes":`.
+    if (o.matchTarget === null) out += `${scoping},"matchQuery":null,"update":{"changes":`;
+    else {
+      const m = this.matching[o.matchIndex]!;
+      const value = o.matchValue;
+      out +=
+        jsonInner(value) === value
+          ? `${scoping},"matchQuery":{"method":"GET","path":"${m.pathJson}\\"${value}\\"","query":{"filter":"${m.filterJson}\\"${value}\\""}},"update":{"changes":`
+          : `${scoping},"matchQuery":${JSON.stringify(matchRequest(m.target, value))},"update":{"changes":`;
+    }
+    out += o.renamedTo !== null ? `{"displayName":"${jsonInner(o.renamedTo)}"},"request":` : `${JSON.stringify(o.changes)},"request":`;
+    out += o.update ? this.patchJson(o.update) : "null";
+    out += o.scopeExit ? `},"deprovision":{"scopeExit":${this.patchJson(o.scopeExit)}` : '},"deprovision":{"scopeExit":null';
+    return `${out}${this.canDelete ? ',"hardDelete":{"method":"DELETE","path":"/Users/{id}"}},"notes":' : ',"hardDelete":null},"notes":'}${this.notesJson(o.notes)}}`;
+  }
+
+  /** JSON of the evaluation's assignment (kept with the shared assignment when there is one). */
+  private assignmentJsonOf(ev: EvalState): string {
+    const shared = ev.assignmentMask >= 0 ? this.sharedAssignments.get(ev.assignmentMask) : undefined;
+    if (shared) return shared.json;
+    const a = ev.assignment;
+    return `{"assigned":${a.assigned},"roles":${jsonStrings(a.roles)},"refusedRoles":${jsonStrings(a.refusedRoles)},"via":${jsonStrings(a.via)}}`;
+  }
+
+
+}
+
+/** The first value of a single- or multi-valued value (null: none). */
+function firstValue(v: AttributeValue | null | undefined): string | null {
+  return v === null || v === undefined ? null : typeof v === "string" ? v : (v[0] ?? null);
+}
+
+/** wireValue("active", v, "post"). */
+function postActive(v: AttributeValue): unknown {
+  if (typeof v === "string") {
+    const t = v.trim().toLowerCase();
+    if (t === "true") return true;
+    if (t === "false") return false;
+  }
+  return v;
+}
+
+function violationsJson(violations: readonly Violation[]): string {
+  if (!violations.length) return "[]";
+  let out = "[";
+  for (let i = 0; i < violations.length; i++) {
+    const v = violations[i]!;
+    out += `${i ? "," : ""}{"rule":${jsonString(v.rule)},"message":${jsonString(v.message)},"severity":${jsonString(v.severity)}${v.attribute ? `,"attribute":${jsonString(v.attribute)}` : ""}}`;
+  }
+  return `${out}]`;
 }
 
 /** The violations that make the target (or Entra) refuse the user. */

@@ -4,10 +4,10 @@ export { AppPreviewer, blockingViolations, defaultChange, type Assignment, type 
 export { checkApp, checkToken, checkTenantUrl, testConnection, type CheckItem, type CheckOptions } from "./check";
 export { describeNetworkError, maskSecrets, NetworkError, scimRequest } from "./http";
 export { JsonArraySplitter, readJsonUsers, readUsersFile, UserFileError } from "./json-stream";
-export { createWriter, FORMATS, type Format, JsonWriter, MarkdownWriter, type PreviewWriter, TableWriter, userJson, type AppSummary } from "./output";
+export { createWriter, FORMATS, type Format, JsonWriter, MarkdownWriter, type PreviewWriter, StreamSink, TableWriter, userJson, type AppSummary } from "./output";
 export { DEFAULT_STACK, loadPreviewProject, ProjectError, type PreviewProject } from "./project";
 export { checkUserRules, resolveAllowedDomains, type Violation } from "./rules";
-export { runPreview, sampleUsers, type UserSource } from "./run";
+export { runPreview, type RunOptions, sampleUsers, type UserSource } from "./run";
 export * from "./scim";
 export { evaluateScoping, type ScopingResult } from "./scoping";
 export { ALL_STEPS, simulateUser, type SimulateOptions, type SimulateStep, type StepResult, type UserOutcome } from "./simulate";

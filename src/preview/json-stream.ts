@@ -30,8 +30,16 @@ export class JsonArraySplitter {
   /** Feeds one chunk; returns the elements it completed. */
   push(chunk: string): unknown[] {
     const out: unknown[] = [];
+    const last = chunk.length - 1;
     for (let i = 0; i < chunk.length; i++) {
-      const c = chunk.charCodeAt(i);
+      let c = chunk.charCodeAt(i);
+      // Skip the characters the steps below do nothing with: inside a string, all but a quote, a
+      // backslash or a newline; inside a user, all but quotes, brackets, braces and newlines.
+      if (this.inString) {
+        if (!this.escaped) while (c !== 34 && c !== 92 && c !== 10 && i < last) c = chunk.charCodeAt(++i);
+      } else if (this.elementStart >= 0) {
+        while (c !== 34 && c !== 91 && c !== 93 && c !== 123 && c !== 125 && c !== 10 && i < last) c = chunk.charCodeAt(++i);
+      }
       if (c === 10) this.line++;
       if (this.inString) {
         if (this.escaped) this.escaped = false;

@@ -1,11 +1,13 @@
 /**
  * Streaming renderers for previews. Each takes lines out through `write` as users arrive and keeps at
- * most one block of rows (tables) — never the whole user list.
+ * most one block of rows (tables) — never the whole user list. `StreamSink` takes those lines to a
+ * Writable (stdout) in chunks, with backpressure.
  *
  * JSON: one document per app, `{"app": NAME, "users": [...]}`, one user per line; several apps are
  * wrapped in a JSON array. The output is valid JSON either way (`JSON.parse` / `jq` read it whole).
  */
 import type { AppPreviewer, UserPreview } from "./engine";
+import type { Writable } from "node:stream";
 import type { Violation } from "./rules";
 
 export type Format = "table" | "json" | "markdown";
@@ -21,6 +23,12 @@ export interface AppSummary {
 export interface PreviewWriter {
   beginApp(app: AppPreviewer): void;
   user(preview: UserPreview): void;
+  /**
+   * Optional: a writer that takes each user's JSON text (`JSON.stringify(userJson(preview))`) instead of
+   * the preview. runPreview then has the previewer write that text directly (`AppPreviewer.previewJson`)
+   * without building the UserPreview objects first.
+   */
+  userLine?(json: string): void;
   endApp(app: AppPreviewer, summary: AppSummary): void;
   /** After the last app. */
   finish(): void;
@@ -62,7 +70,9 @@ export class JsonWriter implements PreviewWriter {
     this.usersInApp = 0;
   }
   user(p: UserPreview): void {
-    const line = JSON.stringify(userJson(p));
+    this.userLine(JSON.stringify(userJson(p)));
+  }
+  userLine(line: string): void {
     this.write(this.usersInApp++ ? `,${line}` : line);
   }
   endApp(): void {
@@ -221,4 +231,89 @@ export function addToSummary(s: AppSummary, p: UserPreview): void {
   const c = counts(p.violations);
   if (c.errors) s.withErrors++;
   if (c.warnings) s.withWarnings++;
+}
+
+/**
+ * Lines to a Writable (stdout): each line is encoded (UTF-8) into a chunk of about `chunkSize` bytes as
+ * it arrives, a newline added when it has none (as the CLI's stdout does), and full chunks go to the
+ * stream. `write` returning false is backpressure: `ready()` then gives a promise that settles when the
+ * stream drains (or fails), and the producer waits for it (runPreview's `ready` option) — so however slow
+ * the reader, at most the stream's buffer and one chunk are held in memory.
+ */
+export class StreamSink {
+  private chunk: Buffer;
+  private used = 0;
+  private blocked: Promise<void> | undefined;
+  private failed: Error | undefined;
+
+  constructor(
+    private readonly stream: Writable,
+    private readonly chunkSize = 32 * 1024,
+  ) {
+    this.chunk = Buffer.allocUnsafe(chunkSize);
+  }
+
+  /** Queues one line (the writers' `write`). */
+  readonly line = (text: string): void => {
+    const newline = text.length === 0 || text.charCodeAt(text.length - 1) !== 10;
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    const room = text.length * 3 + 1;
+    if (this.used + room > this.chunk.length) {
+      this.flush();
+      if (room > this.chunk.length) {
+        this.send(Buffer.from(newline ? `${text}\n` : text, "utf8"));
+        return;
+      }
+    }
+    this.used += this.chunk.write(text, this.used, "utf8");
+    if (newline) this.chunk[this.used++] = 10;
+  };
+
+  /** Hands the queued lines to the stream. */
+  flush(): void {
+    if (!this.used) return;
+    // A new chunk each time: the stream may hold on to the one written until its callback runs.
+    const full = this.chunk.subarray(0, this.used);
+    this.chunk = Buffer.allocUnsafe(this.chunkSize);
+    this.used = 0;
+    this.send(full);
+  }
+
+  /** undefined while the stream keeps up; else a promise to wait for before producing more. */
+  ready(): Promise<void> | undefined {
+    if (this.failed) return Promise.reject(this.failed);
+    return this.blocked;
+  }
+
+  /** Flushes and waits until the stream has taken everything it was given. */
+  async end(): Promise<void> {
+    this.flush();
+    while (this.blocked) await this.blocked;
+    if (this.failed) throw this.failed;
+  }
+
+  private send(bytes: Buffer): void {
+    if (!this.stream.write(bytes) && !this.blocked) this.blocked = this.waitForDrain();
+  }
+
+  private waitForDrain(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = (err?: Error) => {
+        this.stream.off("drain", onDrain);
+        this.stream.off("error", onError);
+        this.stream.off("close", onClose);
+        this.blocked = undefined;
+        if (err) {
+          this.failed = err;
+          reject(err);
+        } else resolve();
+      };
+      const onDrain = () => done();
+      const onError = (err: Error) => done(err);
+      const onClose = () => done(new Error("the output stream closed"));
+      this.stream.on("drain", onDrain);
+      this.stream.on("error", onError);
+      this.stream.on("close", onClose);
+    });
+  }
 }

@@ -172,30 +172,53 @@ export function diffValues(before: ReadonlyMap<string, AttributeValue>, after: R
   return changes;
 }
 
+function changeKind(c: AttributeChange): "add" | "replace" | "remove" {
+  return c.after === null ? "remove" : c.before === null ? "add" : "replace";
+}
+
+const LEGACY_OPS = { add: "Add", replace: "Replace", remove: "Remove" } as const;
+
+/** One op for the changes of one kind that share it (a single change keeps the path form). */
+function groupedOperation(op: "add" | "replace", group: readonly AttributeChange[]): PatchOperation {
+  if (group.length === 1) {
+    const c = group[0]!;
+    return { op, path: c.target, value: wireValue(c.target, c.after!, "aadOptscim062020") };
+  }
+  return { op, value: Object.fromEntries(group.map((c) => [c.target, wireValue(c.target, c.after!, "aadOptscim062020")])) };
+}
+
 /** The PATCH operations Entra sends for `changes`, in the given dialect. */
 export function patchOperations(changes: readonly AttributeChange[], dialect: ScimDialect): PatchOperation[] {
-  const kind = (c: AttributeChange) => (c.after === null ? "remove" : c.before === null ? "add" : "replace");
   if (dialect === "legacy") {
-    const cap = { add: "Add", replace: "Replace", remove: "Remove" } as const;
-    return changes.map((c) => (c.after === null ? { op: cap.remove, path: c.target } : { op: cap[kind(c)], path: c.target, value: wireValue(c.target, c.after, "legacy") }));
+    const ops = new Array<PatchOperation>(changes.length);
+    for (let i = 0; i < changes.length; i++) {
+      const c = changes[i]!;
+      ops[i] = c.after === null ? { op: LEGACY_OPS.remove, path: c.target } : { op: LEGACY_OPS[changeKind(c)], path: c.target, value: wireValue(c.target, c.after, "legacy") };
+    }
+    return ops;
   }
   const ops: PatchOperation[] = [];
-  const grouped = new Map<"add" | "replace", AttributeChange[]>();
+  // Changes without a value filter, grouped per op kind; the kinds in the order they first occur.
+  let adds: AttributeChange[] | null = null;
+  let replaces: AttributeChange[] | null = null;
+  let addsFirst = false;
   for (const c of changes) {
-    const k = kind(c);
+    const k = changeKind(c);
     if (k === "remove") continue;
     if (parseTargetPath(c.target).filter) ops.push({ op: k, path: c.target, value: wireValue(c.target, c.after!, "aadOptscim062020") });
-    else grouped.set(k, [...(grouped.get(k) ?? []), c]);
+    else if (k === "add") {
+      if (!adds && !replaces) addsFirst = true;
+      (adds ??= []).push(c);
+    } else (replaces ??= []).push(c);
   }
-  for (const [k, group] of grouped) {
-    if (group.length === 1) {
-      const c = group[0]!;
-      ops.push({ op: k, path: c.target, value: wireValue(c.target, c.after!, "aadOptscim062020") });
-    } else {
-      ops.push({ op: k, value: Object.fromEntries(group.map((c) => [c.target, wireValue(c.target, c.after!, "aadOptscim062020")])) });
-    }
+  if (addsFirst) {
+    ops.push(groupedOperation("add", adds!));
+    if (replaces) ops.push(groupedOperation("replace", replaces));
+  } else if (replaces) {
+    ops.push(groupedOperation("replace", replaces));
+    if (adds) ops.push(groupedOperation("add", adds));
   }
-  for (const c of changes) if (kind(c) === "remove") ops.push({ op: "remove", path: c.target });
+  for (const c of changes) if (c.after === null) ops.push({ op: "remove", path: c.target });
   return ops;
 }
 

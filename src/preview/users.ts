@@ -107,6 +107,62 @@ export function sourceAttributes(user: Readonly<Record<string, unknown>>): Recor
   return out;
 }
 
+/** The value `sourceAttributes(user)[name]` has, found without building the whole object (see compileRecordBuilder). */
+function extensionValue(user: Readonly<Record<string, unknown>>, name: string): string | string[] | null | undefined {
+  const ext = user.onPremisesExtensionAttributes;
+  if (!ext || typeof ext !== "object" || !Object.prototype.hasOwnProperty.call(ext, name)) return undefined;
+  return toSourceValue((ext as Record<string, unknown>)[name]);
+}
+
+/** An attribute read under its own name (it is neither a Graph alias nor a scimops field). */
+function plainValue(user: Readonly<Record<string, unknown>>, name: string): string | string[] | null | undefined {
+  const v = user[name] === undefined ? undefined : toSourceValue(user[name]);
+  return v !== undefined ? v : extensionValue(user, name);
+}
+
+/** An engine attribute with a Graph spelling (`mobile` / `mobilePhone`): the engine's spelling wins. */
+function aliasedValue(user: Readonly<Record<string, unknown>>, name: string, graph: string): string | string[] | null | undefined {
+  let v: string | string[] | null | undefined;
+  if (user[name] !== undefined) v = toSourceValue(user[name]);
+  else if (user[graph] !== undefined) {
+    v = toSourceValue(user[graph]);
+    if (v !== undefined && graph === "businessPhones") v = Array.isArray(v) ? (v[0] ?? null) : v;
+  }
+  return v !== undefined ? v : extensionValue(user, name);
+}
+
+function managerValue(user: Readonly<Record<string, unknown>>): string | string[] | null | undefined {
+  const manager = user.manager as SampleUser["manager"];
+  if (manager !== undefined && manager !== null) return typeof manager === "string" ? manager : (manager.id ?? manager.userPrincipalName ?? null);
+  if (manager === null) return null;
+  return extensionValue(user, "manager");
+}
+
+/**
+ * A builder of the evaluator's input for an app whose expressions (and scoping filters) read `names`:
+ * for a plain user object it returns a record whose `names` hold what `sourceAttributes(user)` holds for
+ * them — the Graph spellings, extension attributes and manager resolved the same way — plus
+ * `IsSoftDeleted` and `appRoleAssignments` (left for the caller to set). Every record has the same
+ * keys in the same order (one object shape for all users), which is cheaper to build and to read than
+ * the full attribute copy. Attributes no expression reads are left out. Null when a name is unusual
+ * (a property of Object.prototype, or characters attribute names do not have): use sourceAttributes.
+ */
+export function compileRecordBuilder(names: readonly string[]): ((user: Readonly<Record<string, unknown>>) => Record<string, unknown>) | null {
+  const wanted = names.filter((n) => n !== "IsSoftDeleted" && n !== "appRoleAssignments");
+  if (wanted.some((n) => !/^[A-Za-z0-9_.$@#-]+$/.test(n) || n in Object.prototype)) return null;
+  const aliasOf = new Map(Object.entries(GRAPH_TO_SOURCE).map(([graph, engine]) => [engine, graph]));
+  const members = wanted.map((name) => {
+    const key = JSON.stringify(name);
+    if (name === "manager") return `${key}: M(u)`;
+    if (NOT_ATTRIBUTES.has(name) || Object.prototype.hasOwnProperty.call(GRAPH_TO_SOURCE, name)) return `${key}: X(u, ${key})`;
+    const graph = aliasOf.get(name);
+    return graph === undefined ? `${key}: P(u, ${key})` : `${key}: A(u, ${key}, ${JSON.stringify(graph)})`;
+  });
+  members.push("IsSoftDeleted: undefined", "appRoleAssignments: undefined");
+  const factory = new Function("P", "A", "X", "M", `return function record(u) {\n  return { ${members.join(",\n    ")} };\n};`);
+  return factory(plainValue, aliasedValue, extensionValue, managerValue) as (user: Readonly<Record<string, unknown>>) => Record<string, unknown>;
+}
+
 /** Display names (and ids) of the groups the user is a member of. */
 export function groupsOf(user: SampleUser): { displayName: string; id?: string }[] {
   const out: { displayName: string; id?: string }[] = [];

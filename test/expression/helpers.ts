@@ -38,14 +38,5 @@ export const fixedClock = (iso: string): (() => Date) => {
   return () => new Date(t);
 };
 
-/** Deterministic random numbers (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic random numbers (mulberry32), shared with the benchmarks. */
+export { seededRandom } from "../../bench/users";
