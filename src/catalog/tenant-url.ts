@@ -4,6 +4,11 @@
  */
 import type { TenantUrlSpec } from "../spec/schema";
 
+/** The URL as written: the template when the file gives parameters. */
+export function urlTemplate(url: TenantUrlSpec): string {
+  return typeof url === "string" ? url : url.template;
+}
+
 export function tenantUrlPlaceholders(template: string): string[] {
   return [...template.matchAll(/\{([A-Za-z][A-Za-z0-9]*)\}/g)].map((m) => m[1]!);
 }

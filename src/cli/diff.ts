@@ -4,18 +4,15 @@
  * sample user whose provisioning changes (scope, the POST body, violations), base revision vs the working tree.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { loadAppText, type LoadedApp } from "../spec/load";
 import { checkApp } from "../spec/check";
 import { formatDiagnostic } from "../spec/diagnostics";
-import { listAppFiles, loadProject } from "../spec/project";
 import { projectRoot } from "../spec/root";
-import { compileApp } from "../plan/compile";
 import { diffApps, type AppDiff } from "../plan/diff";
 import type { AppPlan } from "../plan/types";
-import { AppPreviewer, readUsersFile, sampleUsers, type SampleUser, type UserPreview } from "../preview";
+import { AppPreviewer, loadPreviewProject, readUsersFile, sampleUsers, type PreviewProject, type SampleUser, type UserPreview } from "../preview";
 import type { CliIO } from "./io";
 
 export interface UserChange {
@@ -34,29 +31,25 @@ export async function diffCommand(args: string[], io: CliIO): Promise<number> {
     return 2;
   }
   const root = projectRoot();
-  const stackFile = join(root, "stacks", `Pulumi.${values.stack}.yaml`);
-  const head = loadProject(listAppFiles(root), existsSync(stackFile) ? [stackFile] : []);
-  const errors = head.diagnostics.filter((d) => d.severity === "error");
-  if (errors.length) {
-    for (const d of errors) io.stderr(formatDiagnostic(d));
-    return 1;
-  }
+  let project: PreviewProject;
   let baseApps: Map<string, LoadedApp>;
   try {
+    project = loadPreviewProject(root, { stack: values.stack });
     baseApps = loadAppsAtRevision(root, values.base!);
   } catch (err) {
     io.stderr(`scimops: ${(err as Error).message}`);
     return 1;
   }
-  const stack = head.stacks[0];
-  const config = Object.fromEntries(Object.entries(stack?.values ?? {}).filter((e): e is [string, string] => typeof e[1] === "string"));
-  const compile = (apps: ReadonlyMap<string, LoadedApp>) =>
-    new Map([...apps].map(([name, app]) => [name, compileApp(app, { cloud: stack?.settings.cloud, stackApp: stack?.settings.apps.find((a) => a.name === name) })]));
-  const basePlans = compile(baseApps);
-  const headPlans = compile(head.apps);
+  const errors = project.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length) {
+    for (const d of errors) io.stderr(formatDiagnostic(d));
+    return 1;
+  }
+  const headPlans = new Map(project.plans.map((plan) => [plan.name, plan]));
+  const basePlans = new Map([...baseApps].map(([name, app]) => [name, project.compile(app)]));
   const appDiffs = diffApps(basePlans, headPlans);
   const users = await collectUsers(values.users ?? join(root, "examples", "users.json"));
-  const report = appDiffs.map((d) => ({ ...d, users: d.status === "changed" ? userChanges(basePlans.get(d.app)!, headPlans.get(d.app)!, users, config) : [] }));
+  const report = appDiffs.map((d) => ({ ...d, users: d.status === "changed" ? userChanges(basePlans.get(d.app)!, headPlans.get(d.app)!, users, project.config) : [] }));
   io.stdout(values.format === "json" ? JSON.stringify({ base: values.base, apps: report }) : renderMarkdown(values.base!, report));
   return 0;
 }

@@ -1,10 +1,12 @@
 /** One line per app for people: which IdPs, where it provisions, what it maps. */
 import type { AppSpec } from "../spec/schema";
 import type { Row } from "./table";
+import { urlTemplate } from "../catalog/tenant-url";
 
 export function describeApp(spec: AppSpec): Row {
   const entra = spec.entra;
-  const url = entra ? (typeof entra.provisioning.tenantUrl === "string" ? entra.provisioning.tenantUrl : entra.provisioning.tenantUrl.template) : spec.okta ? (typeof spec.okta.provisioning.scimBaseUrl === "string" ? spec.okta.provisioning.scimBaseUrl : spec.okta.provisioning.scimBaseUrl.template) : "";
+  const declared = entra?.provisioning.tenantUrl ?? spec.okta?.provisioning.scimBaseUrl;
+  const url = declared === undefined ? "" : urlTemplate(declared);
   const idps = [entra ? "entra" : "", spec.okta ? "okta" : "", ...spec.otherIdps.map((o) => `${o.idp}(runbook)`)].filter(Boolean);
   const users = entra?.mappings.users.attributes.length ?? 0;
   const groups = entra?.mappings.groups;

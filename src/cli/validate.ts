@@ -3,7 +3,6 @@ import { relative, resolve } from "node:path";
 import { statSync } from "node:fs";
 import { formatDiagnostic } from "../spec/diagnostics";
 import { listAppFiles, listStackFiles, loadProject, projectRoot } from "../spec/project";
-import type { LoadedApp } from "../spec/load";
 import type { CliIO } from "./io";
 import { renderTable } from "./table";
 import { describeApp } from "./summary";
@@ -30,14 +29,10 @@ export async function validateCommand(args: readonly string[], io: CliIO): Promi
   const checked = appFiles.length + stackFiles.length;
   if (!quiet && apps.size) {
     const shown = [...apps.values()].filter((a) => appFiles.includes(resolve(a.file)));
-    io.stdout(renderTable(summaryRows(shown)));
+    io.stdout(renderTable(shown.map((a) => describeApp(a.spec))));
   }
   io.stdout(errors ? `${errors} error(s) in ${checked} file(s)` : `${checked} file(s) valid`);
   return errors ? 1 : 0;
-}
-
-function summaryRows(apps: LoadedApp[]) {
-  return apps.map((a) => describeApp(a.spec));
 }
 
 function isDirectory(p: string): boolean {

@@ -19,6 +19,7 @@ import { SynchronizationSchema } from "./synchronization-schema";
 import { SynchronizationSettings } from "./synchronization-settings";
 import { ProvisioningStatus, SynchronizationTemplateDefault } from "./job-state";
 import { canonicalJson } from "./helpers";
+import { assignedRoleProblem, SKIPPED_ROLE_REASON } from "../catalog/roles";
 
 export interface EntraProvisionedAppArgs {
   plan: AppPlan;
@@ -138,14 +139,13 @@ export class EntraProvisionedApp extends pulumi.ComponentResource {
   }
 }
 
-/** The seeds: "Users with the Default Access role are excluded from provisioning" — refuse such assignments outright. */
+/** Refuse assignments whose members provisioning would skip (the role itself is resolved against the app at apply). */
 function refuseSkippedRoles(plan: AppPlan, entra: EntraPlan): void {
   for (const a of entra.assignments) {
-    if (entra.roles.refused.includes(a.role)) {
+    const problem = assignedRoleProblem(plan.displayName, entra.roles, a.role);
+    if (problem?.kind === "refused") {
       const who = "group" in a ? `group ${a.group}` : `user ${a.user}`;
-      throw new Error(
-        `${plan.displayName}: ${who} is assigned with the ${a.role} role, and users with the Default Access role are excluded from provisioning — assign an application-specific role (${entra.roles.assignable.join(", ")})`,
-      );
+      throw new Error(`${plan.displayName}: ${who} is assigned with the ${a.role} role, and ${SKIPPED_ROLE_REASON} — ${problem.fix}`);
     }
   }
 }

@@ -2,7 +2,7 @@
 import { parseExpression, toGraphSource } from "../expression";
 import type { AttributeMapping as GraphAttributeMapping, Filter, ObjectMapping as GraphObjectMapping } from "../entra/graph-types";
 import { CLOUDS, NON_GALLERY_SYNC_TEMPLATE } from "../catalog/clouds";
-import { resolveTenantUrl, scimDialect, tenantUrlPlaceholders } from "../catalog/tenant-url";
+import { resolveTenantUrl, scimDialect, tenantUrlPlaceholders, urlTemplate } from "../catalog/tenant-url";
 import type { LoadedApp } from "../spec/load";
 import type { AppSpec, Cloud, ObjectMappingSpec, ScopingFilterSpec, TenantUrlSpec } from "../spec/schema";
 import type { StackApp } from "../spec/stack";
@@ -152,10 +152,6 @@ function compileOkta(spec: AppSpec, options: CompileOptions): OktaPlan {
     pushGroups: okta.pushGroups,
     assignedGroups: okta.assignments.groups,
   };
-}
-
-function urlTemplate(url: TenantUrlSpec): string {
-  return typeof url === "string" ? url : url.template;
 }
 
 function tryResolve(url: TenantUrlSpec, parameters: Readonly<Record<string, string>>): string | undefined {

@@ -8,6 +8,7 @@ import { compileApp } from "../plan/compile";
 import type { AppPlan } from "../plan/types";
 import { formatDiagnostic, type Diagnostic } from "../spec/diagnostics";
 import { listAppFiles, loadProject } from "../spec/project";
+import type { LoadedApp } from "../spec/load";
 
 export const DEFAULT_STACK = "dev";
 
@@ -17,6 +18,8 @@ export interface PreviewProject {
   config: Record<string, string>;
   stackFile?: string;
   diagnostics: Diagnostic[];
+  /** Compiles another version of an app file with this stack's choices (e.g. a pull request's base). */
+  compile: (app: LoadedApp) => AppPlan;
 }
 
 export class ProjectError extends Error {}
@@ -42,12 +45,9 @@ export function loadPreviewProject(root: string, options: { apps?: readonly stri
       throw new ProjectError(`app \`${name}\` has errors; run \`scimops validate\`\n${problems.map(formatDiagnostic).join("\n")}`);
     }
   }
-  const plans = wanted.map((name) => {
-    const app = apps.get(name)!;
-    const stackApp = stack?.settings.apps.find((a) => a.name === name);
-    return compileApp(app, { cloud: stack?.settings.cloud, stackApp });
-  });
+  const compile = (app: LoadedApp) => compileApp(app, { cloud: stack?.settings.cloud, stackApp: stack?.settings.apps.find((a) => a.name === app.spec.name) });
+  const plans = wanted.map((name) => compile(apps.get(name)!));
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(stack?.values ?? {})) if (typeof value === "string") config[key] = value;
-  return { plans, config, stackFile: hasStack ? stackFile : undefined, diagnostics };
+  return { plans, config, stackFile: hasStack ? stackFile : undefined, diagnostics, compile };
 }

@@ -6,6 +6,7 @@ import type { LoadedStack } from "./stack";
 import { NAMESPACE, STACK_SETTING_KEYS } from "./stack";
 import { resolveTenantUrl, TenantUrlError } from "../catalog/tenant-url";
 import { secretConfigKeys, plainConfigKeys } from "./config-refs";
+import { assignedRoleProblem } from "../catalog/roles";
 
 export function checkStack(stack: LoadedStack, apps: ReadonlyMap<string, LoadedApp>): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -42,11 +43,8 @@ export function checkStack(stack: LoadedStack, apps: ReadonlyMap<string, LoadedA
     }
     const roles = spec.entra?.roles;
     (entry.assignments ?? []).forEach((a, j) => {
-      if (roles?.refused.includes(a.role)) {
-        report([appsKey, i, "assignments", j, "role"], "error", `role \`${a.role}\` is skipped by provisioning ("Users with the Default Access role are excluded from provisioning")`, `assign an application-specific role: ${roles.assignable.join(", ")}`);
-      } else if (roles && !roles.assignable.includes(a.role)) {
-        report([appsKey, i, "assignments", j, "role"], "error", `role \`${a.role}\` is not a role of ${spec.displayName}`, `use one of ${roles.assignable.join(", ")}`);
-      }
+      const problem = assignedRoleProblem(spec.displayName, roles, a.role);
+      if (problem) report([appsKey, i, "assignments", j, "role"], "error", problem.message, problem.fix);
     });
     for (const key of secretConfigKeys(spec, entry.idps)) {
       const value = stack.values[key];

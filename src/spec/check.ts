@@ -7,8 +7,9 @@ import { UNARY_SCOPING_OPERATORS, type AppSpec, type ObjectMappingSpec, type Ten
 import type { Diagnostic } from "./diagnostics";
 import type { LoadedApp } from "./load";
 import type { Path } from "./yaml-source";
-import { tenantUrlPlaceholders } from "../catalog/tenant-url";
+import { tenantUrlPlaceholders, urlTemplate } from "../catalog/tenant-url";
 import { EMAIL_SHAPED_ATTRIBUTES } from "../catalog/attributes";
+import { assignedRoleProblem } from "../catalog/roles";
 
 type Report = (path: Path, message: string, fix: string, inside?: number) => void;
 
@@ -38,7 +39,7 @@ function checkEntra(spec: AppSpec, report: Report): void {
   const base = ["entra"];
   checkTenantUrl(entra.provisioning.tenantUrl, [...base, "provisioning", "tenantUrl"], report);
   const flags = spec.target.tenantUrl?.requiredFlags ?? [];
-  const template = typeof entra.provisioning.tenantUrl === "string" ? entra.provisioning.tenantUrl : entra.provisioning.tenantUrl.template;
+  const template = urlTemplate(entra.provisioning.tenantUrl);
   for (const flag of flags) {
     if (!new RegExp(`[?&]${flag}(?:[=&]|$)`).test(template)) {
       report([...base, "provisioning", "tenantUrl"], `tenant URL lacks the \`${flag}\` flag ${spec.target.tenantUrl?.reason ? `(${spec.target.tenantUrl.reason})` : ""}`.trim(), `append \`?${flag}\` to the tenant URL`);
@@ -92,11 +93,8 @@ function checkEntra(spec: AppSpec, report: Report): void {
   const roles = entra.roles;
   entra.assignments.forEach((assignment, i) => {
     const path = [...base, "assignments", i, "role"];
-    if (roles?.refused.includes(assignment.role)) {
-      report(path, `role \`${assignment.role}\` is skipped by provisioning ("Users with the Default Access role are excluded from provisioning")`, `assign an application-specific role: ${roles.assignable.join(", ")}`);
-    } else if (roles && !roles.assignable.includes(assignment.role)) {
-      report(path, `role \`${assignment.role}\` is not a role of ${spec.displayName}`, `use one of ${roles.assignable.join(", ")}`);
-    }
+    const problem = assignedRoleProblem(spec.displayName, roles, assignment.role);
+    if (problem) report(path, problem.message, problem.fix);
   });
   if (entra.provisioning.scope === "allUsersAndGroups") {
     users.attributes.forEach((a, i) => {

@@ -53,18 +53,21 @@ describe("attributesReferenced", () => {
   });
 });
 
+/** The parsedExpression of graph-sync.md §4.7, as Entra returns it. */
+const PARSE_EXPRESSION_EXAMPLE: AttributeMappingSource = {
+  expression: 'Replace([preferredLanguage], "-", , , "_", , )',
+  name: "Replace",
+  type: "Function",
+  parameters: [
+    { key: "source", value: { expression: "[preferredLanguage]", name: "preferredLanguage", parameters: [], type: "Attribute" } },
+    { key: "Find", value: { expression: '"-"', name: "-", parameters: [], type: "Constant" } },
+    { key: "Replacement", value: { expression: '"_"', name: "_", parameters: [], type: "Constant" } },
+  ],
+};
+
 describe("toGraphSource: the attributeMappingSource Entra stores", () => {
   it("matches the §4.7 parseExpression example field for field", () => {
-    const expected: AttributeMappingSource = {
-      expression: 'Replace([preferredLanguage], "-", , , "_", , )',
-      name: "Replace",
-      type: "Function",
-      parameters: [
-        { key: "source", value: { expression: "[preferredLanguage]", name: "preferredLanguage", parameters: [], type: "Attribute" } },
-        { key: "Find", value: { expression: '"-"', name: "-", parameters: [], type: "Constant" } },
-        { key: "Replacement", value: { expression: '"_"', name: "_", parameters: [], type: "Constant" } },
-      ],
-    };
+    const expected: AttributeMappingSource = PARSE_EXPRESSION_EXAMPLE;
     const actual = toGraphSource(parseExpression('Replace([preferredLanguage], "-", , , "_", , )'));
     expect(actual).toStrictEqual(expected);
     expect(JSON.parse(JSON.stringify(actual))).toStrictEqual(expected);
@@ -151,17 +154,7 @@ describe("fromGraphSource: back to the text a person wrote", () => {
   });
 
   it("parses the §4.7 parsedExpression", () => {
-    const src = {
-      expression: 'Replace([preferredLanguage], "-", , , "_", , )',
-      name: "Replace",
-      type: "Function",
-      parameters: [
-        { key: "source", value: { expression: "[preferredLanguage]", name: "preferredLanguage", parameters: [], type: "Attribute" } },
-        { key: "Find", value: { expression: '"-"', name: "-", parameters: [], type: "Constant" } },
-        { key: "Replacement", value: { expression: '"_"', name: "_", parameters: [], type: "Constant" } },
-      ],
-    } as const;
-    const e = fromGraphSource(src as unknown as AttributeMappingSource);
+    const e = fromGraphSource(PARSE_EXPRESSION_EXAMPLE);
     expect(printExpression(e)).toBe('Replace([preferredLanguage], "-", , , "_", , )');
   });
 
