@@ -13,7 +13,7 @@
  */
 import { performance } from "node:perf_hooks";
 import type { GraphConnection } from "../src/entra/graph";
-import type { ObjectMapping } from "../src/entra/graph-types";
+import type { ObjectMapping } from "../src/graph/wire";
 import { mapLimit } from "../src/entra/helpers";
 import { synchronizationSchemaProvider as schemaProvider, type SynchronizationSchemaInputs } from "../src/entra/synchronization-schema";
 import { synchronizationSettingsProvider as settingsProvider, type SynchronizationSettingsInputs } from "../src/entra/synchronization-settings";

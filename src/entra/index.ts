@@ -36,9 +36,9 @@ export type {
   ApplicationServicePrincipal,
   AppRoleAssignment,
   GraphErrorBody,
-} from "./graph-types";
+} from "../graph/wire";
 /** The Graph wire type; `SynchronizationSchema` here names the resource. */
-export type { SynchronizationSchema as GraphSynchronizationSchema } from "./graph-types";
+export type { SynchronizationSchema as GraphSynchronizationSchema } from "../graph/wire";
 export * from "./graph";
 export * from "./sync-api";
 export * from "./schema-merge";

@@ -30,7 +30,7 @@ import type {
   ObjectMapping,
   SynchronizationRule,
   SynchronizationSchema,
-} from "./graph-types";
+} from "../graph/wire";
 import { canonicalJson, cloneJson } from "./helpers";
 
 /** What the SynchronizationSchema resource declares for one job. */

@@ -9,7 +9,7 @@
  * except masked ones (`*`), which cannot be round-tripped: their presence is an error rather than
  * silently erasing them.
  */
-import type { SyncNotificationSettings, SynchronizationSecretKeyStringValuePair } from "./graph-types";
+import type { SyncNotificationSettings, SynchronizationSecretKeyStringValuePair } from "../graph/wire";
 import { canonicalJson } from "./helpers";
 
 export interface NotificationSettingsInput {

@@ -15,7 +15,7 @@ import type {
   SynchronizationSchema,
   SynchronizationSecretKeyStringValuePair,
   SynchronizationTemplate,
-} from "./graph-types";
+} from "../graph/wire";
 
 export interface CallContext {
   /** App display name (or id) used in error messages. */

@@ -19,7 +19,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { GraphDynamicResource, type GraphResourceArgs } from "./dynamic-resource";
 import { createGraphSession } from "./graph";
-import type { AttributeDefinition, ObjectMapping } from "./graph-types";
+import type { AttributeDefinition, ObjectMapping } from "../graph/wire";
 import { canonicalJson, containsUnknown } from "./helpers";
 import type { GraphResourceInputs } from "./provider-kit";
 import { appLabel, callContext, checkResult, diffResult, graphFailures, outputsOf, requiredStringFailures, unlessGone } from "./provider-kit";

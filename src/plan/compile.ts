@@ -1,6 +1,6 @@
 /** AppSpec (+ the environment's choices) → AppPlan. Expressions are parsed here, once. */
 import { parseExpression, toGraphSource } from "../expression";
-import type { AttributeMapping as GraphAttributeMapping, Filter, ObjectMapping as GraphObjectMapping } from "../entra/graph-types";
+import type { AttributeMapping as GraphAttributeMapping, Filter, ObjectMapping as GraphObjectMapping } from "../graph/wire";
 import { CLOUDS, NON_GALLERY_SYNC_TEMPLATE } from "../catalog/clouds";
 import { resolveTenantUrl, scimDialect, tenantUrlPlaceholders, urlTemplate } from "../catalog/tenant-url";
 import type { LoadedApp } from "../spec/load";

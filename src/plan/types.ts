@@ -3,7 +3,7 @@
  * simulate, runbooks, drift) reads this, never the raw spec, so they cannot disagree.
  */
 import type { Expr } from "../expression";
-import type { ObjectMapping as GraphObjectMapping } from "../entra/graph-types";
+import type { ObjectMapping as GraphObjectMapping } from "../graph/wire";
 import type { AppSpec, AssignmentSpec, Cloud, ScopingFilterSpec, TargetRulesSpec } from "../spec/schema";
 import type { ScimDialect } from "../catalog/tenant-url";
 

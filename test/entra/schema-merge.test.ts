@@ -1,7 +1,7 @@
 /** Normalisation and merging (pure functions). */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { AttributeMappingSource, ObjectMapping } from "../../src/entra/graph-types";
+import type { AttributeMappingSource, ObjectMapping } from "../../src/graph/wire";
 import {
   canonicalScope,
   normalizeExpressionWhitespace,

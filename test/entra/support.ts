@@ -1,7 +1,7 @@
 /** Shared setup for the Graph-layer tests: an emulator, a connection to it, and declared mappings. */
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import type { GraphConnection } from "../../src/entra/graph";
-import type { AttributeMapping, ObjectMapping } from "../../src/entra/graph-types";
+import type { AttributeMapping, ObjectMapping } from "../../src/graph/wire";
 import {
   defaultGroupAttributeMappings,
   defaultUserAttributeMappings,

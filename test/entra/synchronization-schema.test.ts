@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { GraphConnection } from "../../src/entra/graph";
-import type { ObjectMapping, SynchronizationSchema } from "../../src/entra/graph-types";
+import type { ObjectMapping, SynchronizationSchema } from "../../src/graph/wire";
 import { objectMappingDifferences } from "../../src/entra/schema-merge";
 import {
   synchronizationSchemaProvider as provider,

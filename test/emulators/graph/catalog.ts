@@ -21,7 +21,7 @@ import type {
   DirectoryDefinition,
   ObjectMapping,
   SynchronizationSchema,
-} from "../../../src/entra/graph-types";
+} from "../../../src/graph/wire";
 import { CLOUDS, NON_GALLERY_APP_ROLES as NON_GALLERY_ROLE_IDS } from "../../../src/catalog/clouds";
 import type { Cloud } from "../../../src/spec/schema";
 

@@ -22,7 +22,7 @@ import type {
   SynchronizationJob,
   SynchronizationSchema,
   SynchronizationSecretKeyStringValuePair,
-} from "../../../src/entra/graph-types";
+} from "../../../src/graph/wire";
 import { appTemplates, MASKED_SECRET_KEYS, NON_GALLERY_TEMPLATE_IDS } from "./catalog";
 import type { AppTemplateDef, EmulatorCloud, SyncTemplateDef } from "./catalog";
 import { badRequest, GraphHttpError, onlyKeys, validateRestartBody, validateSchemaPut, validateSecretsPut } from "./validate";

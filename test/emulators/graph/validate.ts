@@ -11,7 +11,7 @@ import type {
   ObjectDefinition,
   SynchronizationRule,
   SynchronizationSchema,
-} from "../../../src/entra/graph-types";
+} from "../../../src/graph/wire";
 import { KNOWN_FILTER_OPERATORS, KNOWN_FUNCTIONS, SECRET_KEYS } from "./catalog";
 
 /** An error the emulator answers with `{"error":{"code","message","innerError"}}`. */
