@@ -24,6 +24,7 @@ import type {
 } from "../../../src/graph/wire";
 import { CLOUDS, NON_GALLERY_APP_ROLES as NON_GALLERY_ROLE_IDS } from "../../../src/catalog/clouds";
 import type { Cloud } from "../../../src/spec/schema";
+import filterOperatorsResponse from "../../fixtures/microsoft/filteroperators-response.json";
 
 /** The emulator serves the catalog's clouds (src/catalog/clouds.ts). */
 export type EmulatorCloud = Cloud;
@@ -64,11 +65,14 @@ export const KNOWN_FUNCTIONS = [
   "AppRoleAssignments", "DefaultDomain", "IsNothing", "Prepend",
 ];
 
-/** Scoping-filter operator names (§4.5; only EQUALS is confirmed in API JSON, the rest follow the portal spellings). */
-export const KNOWN_FILTER_OPERATORS = [
-  "EQUALS", "NOT_EQUALS", "IS_TRUE", "IS_FALSE", "IS_NULL", "IS_NOT_NULL", "REGEX_MATCH", "NOT_REGEX_MATCH",
-  "ENDS_WITH", "Includes", "Greater_Than", "Greater_Than_OR_EQUALS", "&", "!&",
-];
+/**
+ * Scoping-filter operator names: exactly the eight of Microsoft's published `filterOperators` response
+ * (spaces kept; test/fixtures/microsoft/filteroperators-response.json, graph-sync.md §13.1), plus the
+ * portal-documented spellings, which the portal itself writes through this API (accepted; scimops'
+ * `validate` warns about them). Underscore forms such as `IS_TRUE` are rejected, as Graph lists none.
+ */
+export const LISTED_FILTER_OPERATORS: readonly string[] = filterOperatorsResponse.value.map((o) => o.name);
+export const KNOWN_FILTER_OPERATORS: readonly string[] = [...LISTED_FILTER_OPERATORS, "&", "!&", "ENDS_WITH", "Greater_Than", "Greater_Than_OR_EQUALS", "Includes"];
 
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
