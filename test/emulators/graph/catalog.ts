@@ -25,6 +25,7 @@ import type {
 import { CLOUDS, NON_GALLERY_APP_ROLES as NON_GALLERY_ROLE_IDS } from "../../../src/catalog/clouds";
 import type { Cloud } from "../../../src/spec/schema";
 import filterOperatorsResponse from "../../fixtures/microsoft/filteroperators-response.json";
+import salesforceSample from "../../fixtures/microsoft/salesforce-schema-sample.json";
 
 /** The emulator serves the catalog's clouds (src/catalog/clouds.ts). */
 export type EmulatorCloud = Cloud;
@@ -55,14 +56,18 @@ export const NON_GALLERY_APP_ROLES: AppRole[] = [
   },
 ];
 
-/** Engine function names: the 43 documented ones plus those only the functions API lists (§5.2, §5.3). */
+/**
+ * Engine function names: the 43 documented ones, those the functions API lists (§5.2, §5.3;
+ * test/fixtures/microsoft/functions-response.json), and Trim, which Microsoft's own cloud-sync schema
+ * stores as a Function tree (test/fixtures/microsoft/trim-attributemapping.json, §13.3).
+ */
 export const KNOWN_FUNCTIONS = [
   "Append", "AppRoleAssignmentsComplex", "AssertiveAppRoleAssignmentsComplex", "BitAnd", "CBool", "CDate", "Coalesce",
   "ConvertToBase64", "ConvertToUTF8Hex", "Count", "CStr", "DateAdd", "DateDiff", "DateFromNum", "FormatDateTime", "Guid",
   "IgnoreFlowIfNullOrEmpty", "IIF", "InStr", "IsNull", "IsNullOrEmpty", "IsPresent", "IsString", "Item", "Join", "Left",
   "Mid", "NormalizeDiacritics", "Not", "Now", "NumFromDate", "PCase", "RandomString", "Redact", "RemoveDuplicates",
   "Replace", "SelectUniqueValue", "SingleAppRoleAssignment", "Split", "StripSpaces", "Switch", "ToLower", "ToUpper", "Word",
-  "AppRoleAssignments", "DefaultDomain", "IsNothing", "Prepend",
+  "AppRoleAssignments", "DefaultDomain", "IsNothing", "Prepend", "Trim",
 ];
 
 /**
@@ -462,7 +467,28 @@ export function appTemplates(): AppTemplateDef[] {
     galleryTemplate("fa1ce000-0000-4000-8000-00000000a001", "iPass SmartConnect", "iPassSmartConnectFake", "fa1ce000-0000-4000-8000-0000000000f1", "fa1ce001", "https://openmobile.ipass.com/moservices/scim/v1"),
     galleryTemplate("fa1ce000-0000-4000-8000-00000000a002", "Airstack", "airstackFake", "fa1ce000-0000-4000-8000-0000000000f2", "fa1ce002", "https://api-as.lenovosoftware.com/0/as/common/scim"),
     galleryTemplate("fa1ce000-0000-4000-8000-00000000a003", "SpaceIQ", "spaceIQFake", "fa1ce000-0000-4000-8000-0000000000f3", "fa1ce003"),
+    salesforceSampleTemplate(),
   ];
+}
+
+/**
+ * A gallery app whose job schema is Microsoft's complete published Salesforce sample
+ * (test/fixtures/microsoft/salesforce-schema-sample.json, unchanged): 2 rules, 11 object mappings,
+ * `name: null`, `sourceObjectName: ""`, `source: null` rows. The app template id is FAKE; the schema is real.
+ */
+function salesforceSampleTemplate(): AppTemplateDef {
+  return {
+    ...galleryTemplate("fa1ce000-0000-4000-8000-00000000a004", "Salesforce (Microsoft sample schema)", "salesforce", "", "fa1ce004"),
+    syncTemplates: [
+      {
+        id: "salesforce",
+        factoryTag: "salesforce",
+        default: true,
+        description: "Microsoft's published Salesforce sample schema (beta docs)",
+        schema: () => JSON.parse(JSON.stringify(salesforceSample)) as SynchronizationSchema,
+      },
+    ],
+  };
 }
 
 /** Secret keys of the synchronizationSecret enum (§3.2). */

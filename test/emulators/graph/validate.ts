@@ -83,11 +83,11 @@ export const GRAPH_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
   directoryDefinition: ["id", "discoverabilities", "discoveryDateTime", "name", "objects", "readOnly", "version"],
   objectDefinition: ["attributes", "metadata", "name", "supportedApis"],
   attributeDefinition: ["anchor", "apiExpressions", "caseExact", "defaultValue", "flowNullValues", "metadata", "multivalued", "mutability", "name", "referencedObjects", "required", "type"],
-  referencedObject: ["referencedObjectName", "referencedProperty"],
   synchronizationRule: ["containerFilter", "editable", "groupFilter", "id", "metadata", "name", "objectMappings", "priority", "sourceDirectoryName", "targetDirectoryName"],
   objectMapping: ["attributeMappings", "enabled", "flowTypes", "metadata", "name", "scope", "sourceObjectName", "targetObjectName"],
   attributeMapping: ["defaultValue", "exportMissingReferences", "flowBehavior", "flowType", "matchingPriority", "source", "targetAttributeName"],
   attributeMappingSource: ["expression", "name", "parameters", "type"],
+  // Not in the CSDL extract; its {key, value} shape is the resource doc synchronization-stringkeyattributemappingsourcevaluepair.md.
   stringKeyAttributeMappingSourceValuePair: ["key", "value"],
   filter: ["categoryFilterGroups", "groups", "inputFilterGroups"],
   filterGroup: ["clauses", "name"],
