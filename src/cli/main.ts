@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Command }> = {
   preview: { summary: "preview [--app NAME] [--users FILE] [--format table|json|markdown]   what every user becomes in every target", load: () => (require("./preview") as typeof import("./preview")).previewCommand },
   simulate: { summary: "simulate --app NAME --target URL [--token-env VAR] [--users FILE]   replay Entra's requests against a SCIM endpoint", load: () => (require("./simulate") as typeof import("./simulate")).simulateCommand },
   check: { summary: "check --app NAME [--target URL] [--token-env VAR]   Test Connection, tenant-URL and token checks", load: () => (require("./check") as typeof import("./check")).checkCommand },
+  plan: { summary: "plan [--app NAME] [--stack ENV] [--format json|yaml]   the compiled plan: the exact Graph bodies (tokens as [secret])", load: () => (require("./plan") as typeof import("./plan")).planCommand },
 };
 
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {

@@ -278,6 +278,15 @@ function completeObjectMapping(declared: ObjectMapping, live: ObjectMapping | un
   };
 }
 
+/**
+ * A declared mapping exactly as `planSchema` writes it into the PUT body when the job has no mapping
+ * of that name yet; for an existing mapping the live entry's other properties (metadata keys scimops
+ * does not declare) are kept beside it. Used by `scimops plan`.
+ */
+export function objectMappingAsPut(declared: ObjectMapping): ObjectMapping {
+  return completeObjectMapping(declared, undefined);
+}
+
 /** Picks the rule the declaration edits; throws a clear error when that is ambiguous. */
 export function selectRule(schema: SynchronizationSchema, decl: Pick<SchemaDeclaration, "ruleId" | "objectMappings">): SynchronizationRule {
   const rules = schema.synchronizationRules ?? [];

@@ -59,7 +59,7 @@ describe("published trees ↔ expression text", () => {
   });
 
   it.each(sources)("%s: prints to its expression text and back to the same tree", (_where, src) => {
-    const expr = fromGraphSource(src);
+    const expr = fromGraphSource(src as Parameters<typeof fromGraphSource>[0]);
     const text = printExpression(expr);
     expect(comparableExpressionText(text)).toBe(comparableExpressionText(src.expression!));
     expect(toGraphSource(parseExpression(text))).toEqual({ ...src, parameters: src.parameters ?? [] });
