@@ -473,7 +473,7 @@ export function appTemplates(): AppTemplateDef[] {
 
 /**
  * A gallery app whose job schema is Microsoft's complete published Salesforce sample
- * (test/fixtures/microsoft/salesforce-schema-sample.json, unchanged): 2 rules, 11 object mappings,
+ * (test/fixtures/microsoft/salesforce-schema-sample.json, unchanged): 2 rules, 9 object mappings,
  * `name: null`, `sourceObjectName: ""`, `source: null` rows. The app template id is FAKE; the schema is real.
  */
 function salesforceSampleTemplate(): AppTemplateDef {
