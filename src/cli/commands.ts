@@ -89,6 +89,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     handler: "simulateCommand",
   },
   {
+    name: "plan",
+    summary: "the compiled plan per app, as it goes to Graph: the exact objectMappings the schema resource would PUT and the synchronization secrets it would set (token shown as [secret]); reads no secret, calls nothing",
+    options: [
+      { ...app, required: false, repeatable: true, description: "app to print (repeat or comma-separate; default: every app in the stack)" },
+      stack("stack whose config supplies tenant-URL parameters and values"),
+      { flags: "--format <FORMAT>", description: "output format", choices: ["json", "yaml"], defaultValue: "json" },
+    ],
+    module: "plan",
+    handler: "planCommand",
+  },
+  {
     name: "check",
     summary: "the portal's Test Connection, plus the tenant-URL and token-format checks; exit 1 when a check fails",
     options: [app, target, tokenEnv, stack("stack whose config supplies tenant-URL parameters"), textOrJson],

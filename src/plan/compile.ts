@@ -4,7 +4,7 @@ import type { AttributeMapping as GraphAttributeMapping, Filter, ObjectMapping a
 import { CLOUDS, NON_GALLERY_SYNC_TEMPLATE } from "../catalog/clouds";
 import { resolveTenantUrl, scimDialect, tenantUrlPlaceholders, urlTemplate } from "../catalog/tenant-url";
 import type { LoadedApp } from "../spec/load";
-import type { AppSpec, Cloud, ObjectMappingSpec, ScopingFilterSpec, TenantUrlSpec } from "../spec/schema";
+import { UNARY_SCOPING_OPERATORS, type AppSpec, type Cloud, type ObjectMappingSpec, type ScopingFilterSpec, type TenantUrlSpec } from "../spec/schema";
 import type { StackApp } from "../spec/stack";
 import { bareKey } from "../spec/config-refs";
 import type { AppPlan, EntraPlan, OktaPlan, PlannedAttribute, PlannedObjectMapping } from "./types";
@@ -86,11 +86,6 @@ function compileObjectMapping(key: "users" | "groups", m: ObjectMappingSpec): Pl
 
 const FLOW_TYPE_OF_ACTION = { create: "Add", update: "Update", delete: "Delete" } as const;
 
-/** Portal spelling → API `operatorName` (documented names with spaces become underscores, e.g. `IS_TRUE`). */
-export function apiOperatorName(operator: string): string {
-  return operator.replace(/ /g, "_");
-}
-
 export function flowTypesOf(actions: readonly ("create" | "update" | "delete")[]): string {
   const ordered = (["create", "update", "delete"] as const).filter((a) => actions.includes(a));
   return ordered.length ? ordered.map((a) => FLOW_TYPE_OF_ACTION[a]).join(", ") : "None";
@@ -126,9 +121,11 @@ function toGraphScope(filters: readonly ScopingFilterSpec[]): Filter | null {
     groups: filters.map((f) => ({
       name: f.name,
       clauses: f.clauses.map((c) => ({
-        operatorName: apiOperatorName(c.operator),
+        // The file's spelling is Graph's (`IS TRUE`, spaces kept: filterOperators response, graph-sync.md §13.1).
+        operatorName: c.operator,
         sourceOperandName: c.attribute,
-        targetOperand: { values: c.value === undefined ? [] : Array.isArray(c.value) ? [...c.value] : [c.value] },
+        // Unary clauses are stored with `targetOperand: null` by the real engine (§13.1).
+        targetOperand: UNARY_SCOPING_OPERATORS.has(c.operator) ? null : { values: c.value === undefined ? [] : Array.isArray(c.value) ? [...c.value] : [c.value] },
       })),
     })),
     inputFilterGroups: [],

@@ -3,7 +3,7 @@
  * mappings obey what the target app enforces (catalog rules written in the file's `target:` block).
  */
 import { tryParseExpression } from "../expression";
-import { UNARY_SCOPING_OPERATORS, type AppSpec, type ObjectMappingSpec, type TenantUrlSpec } from "./schema";
+import { PORTAL_ONLY_SCOPING_OPERATORS, UNARY_SCOPING_OPERATORS, type AppSpec, type ObjectMappingSpec, type TenantUrlSpec } from "./schema";
 import type { Diagnostic } from "./diagnostics";
 import type { LoadedApp } from "./load";
 import type { Path } from "./yaml-source";
@@ -11,13 +11,13 @@ import { tenantUrlPlaceholders, urlTemplate } from "../catalog/tenant-url";
 import { EMAIL_SHAPED_ATTRIBUTES } from "../catalog/attributes";
 import { assignedRoleProblem } from "../catalog/roles";
 
-type Report = (path: Path, message: string, fix: string, inside?: number) => void;
+type Report = (path: Path, message: string, fix: string, inside?: number, severity?: "error" | "warning") => void;
 
 export function checkApp(app: LoadedApp): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const report: Report = (path, message, fix, inside) => {
+  const report: Report = (path, message, fix, inside, severity = "error") => {
     const pos = inside === undefined ? app.source.locate(path) : app.source.locateInside(path, inside);
-    diagnostics.push({ file: app.file, line: pos.line, column: pos.column, severity: "error", message, fix });
+    diagnostics.push({ file: app.file, line: pos.line, column: pos.column, severity, message, fix });
   };
   const { spec } = app;
   if (!spec.entra && !spec.okta) {
@@ -147,6 +147,15 @@ function checkObjectMapping(mapping: ObjectMappingSpec, path: Path, report: Repo
   mapping.scopingFilters.forEach((filter, f) => {
     filter.clauses.forEach((clause, c) => {
       const at = [...path, "scopingFilters", f, "clauses", c];
+      if ((PORTAL_ONLY_SCOPING_OPERATORS as readonly string[]).includes(clause.operator)) {
+        report(
+          [...at, "operator"],
+          `operator \`${clause.operator}\` is documented for the portal but not listed by Graph's filterOperators, so the API may not accept it`,
+          "prefer EQUALS, NOT EQUALS, REGEX MATCH, NOT REGEX MATCH, IS TRUE, IS FALSE, IS NULL or IS NOT NULL (e.g. REGEX MATCH `suffix$` for ENDS_WITH)",
+          undefined,
+          "warning",
+        );
+      }
       const unary = UNARY_SCOPING_OPERATORS.has(clause.operator);
       if (unary && clause.value !== undefined) report([...at, "value"], `operator \`${clause.operator}\` takes no value`, "remove `value:`");
       if (!unary && clause.value === undefined) report([...at, "operator"], `operator \`${clause.operator}\` needs a value`, "add `value:`");

@@ -53,15 +53,14 @@ export const TenantUrl = z.union([
   }),
 ]);
 
-/** Operator names exactly as the Entra scoping-filter documentation spells them. */
-export const SCOPING_OPERATORS = [
-  "&",
-  "!&",
-  "ENDS_WITH",
+/**
+ * Scoping-filter operators exactly as Graph's `GET …/schema/filterOperators` lists them, spaces
+ * included (microsoft-graph-docs-contrib beta synchronization-synchronizationschema-filteroperators.md;
+ * test/fixtures/microsoft/filterOperators-response.json). The file uses the same spellings, and they
+ * are sent to Graph unchanged as `operatorName`.
+ */
+export const GRAPH_FILTER_OPERATORS = [
   "EQUALS",
-  "Greater_Than",
-  "Greater_Than_OR_EQUALS",
-  "Includes",
   "IS FALSE",
   "IS NOT NULL",
   "IS NULL",
@@ -70,6 +69,13 @@ export const SCOPING_OPERATORS = [
   "NOT REGEX MATCH",
   "REGEX MATCH",
 ] as const;
+/**
+ * Operators the portal documents (MicrosoftDocs/entra-docs define-conditional-rules-for-provisioning-user-accounts.md)
+ * that `filterOperators` does not list: accepted, with a `validate` warning (graph-sync.md §13.1).
+ */
+export const PORTAL_ONLY_SCOPING_OPERATORS = ["&", "!&", "ENDS_WITH", "Greater_Than", "Greater_Than_OR_EQUALS", "Includes"] as const;
+export const SCOPING_OPERATORS = [...GRAPH_FILTER_OPERATORS, ...PORTAL_ONLY_SCOPING_OPERATORS] as const;
+/** `arity: Unary` in the filterOperators response. */
 export const UNARY_SCOPING_OPERATORS: ReadonlySet<string> = new Set(["IS FALSE", "IS NOT NULL", "IS NULL", "IS TRUE"]);
 export const ScopingOperator = z.enum(SCOPING_OPERATORS);
 
