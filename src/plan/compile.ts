@@ -7,6 +7,7 @@ import type { LoadedApp } from "../spec/load";
 import type { AppSpec, Cloud, ObjectMappingSpec, ScopingFilterSpec, TenantUrlSpec } from "../spec/schema";
 import type { StackApp } from "../spec/stack";
 import { bareKey } from "../spec/config-refs";
+import { effectiveRoles } from "../catalog/roles";
 import type { AppPlan, EntraPlan, OktaPlan, PlannedAttribute, PlannedObjectMapping } from "./types";
 
 export interface CompileOptions {
@@ -55,7 +56,7 @@ function compileEntra(spec: AppSpec, options: CompileOptions): EntraPlan {
     deleteThreshold: { enabled: p.accidentalDeletion?.enabled ?? false, value: p.accidentalDeletion?.threshold ?? 500 },
     skipOutOfScopeDeletions: p.skipOutOfScopeDeletions,
     status: options.stackApp?.status ?? p.status,
-    roles: { assignable: entra.roles?.assignable ?? ["User"], refused: entra.roles?.refused ?? ["Default Access"] },
+    roles: effectiveRoles(entra.roles),
     mappings: [compileObjectMapping("users", entra.mappings.users), ...(entra.mappings.groups ? [compileObjectMapping("groups", entra.mappings.groups)] : [])],
     assignments: options.stackApp?.assignments ?? entra.assignments,
     provisionOnDemand: options.stackApp?.provisionOnDemand ?? entra.provisionOnDemand,

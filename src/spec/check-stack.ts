@@ -5,8 +5,9 @@ import type { LoadedApp } from "./load";
 import type { LoadedStack } from "./stack";
 import { NAMESPACE, STACK_SETTING_KEYS } from "./stack";
 import { resolveTenantUrl, TenantUrlError } from "../catalog/tenant-url";
-import { secretConfigKeys, plainConfigKeys } from "./config-refs";
+import { bareKey, secretConfigKeys, plainConfigKeys } from "./config-refs";
 import { assignedRoleProblem } from "../catalog/roles";
+import { isEmailAddress } from "../catalog/attributes";
 
 export function checkStack(stack: LoadedStack, apps: ReadonlyMap<string, LoadedApp>): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -16,7 +17,14 @@ export function checkStack(stack: LoadedStack, apps: ReadonlyMap<string, LoadedA
   };
   const appsKey = `${NAMESPACE}:apps`;
   const unsetSecrets = new Set<string>();
+  const listed = new Map<string, number>();
   stack.settings.apps.forEach((entry, i) => {
+    const first = listed.get(entry.name);
+    if (first !== undefined) {
+      report([appsKey, i, "name"], "error", `${entry.name} is listed twice in \`${appsKey}\` (also entry ${first + 1})`, "keep one entry per app; list every identity provider under its `idps:`");
+      return;
+    }
+    listed.set(entry.name, i);
     const app = apps.get(entry.name);
     if (!app) {
       const guess = nearest(entry.name, apps.keys());
@@ -32,15 +40,19 @@ export function checkStack(stack: LoadedStack, apps: ReadonlyMap<string, LoadedA
       if (!spec[idp]) report([appsKey, i, "idps"], "error", `${spec.displayName} has no \`${idp}:\` section in ${app.file}`, `remove \`${idp}\` or add the section`);
     }
     const urls = [entry.idps.includes("entra") ? spec.entra?.provisioning.tenantUrl : undefined, entry.idps.includes("okta") ? spec.okta?.provisioning.scimBaseUrl : undefined];
+    // Entra and Okta often share one template: a missing parameter is one message, not one per identity provider.
+    const urlProblems = new Set<string>();
     for (const url of urls) {
       if (url === undefined) continue;
       try {
         resolveTenantUrl(url, entry.parameters);
       } catch (err) {
         if (!(err instanceof TenantUrlError)) throw err;
-        report([appsKey, i, "parameters"], "error", `${spec.displayName}: ${err.message}`, "set it under `parameters:` of this app entry");
+        urlProblems.add(err.message);
       }
     }
+    for (const problem of urlProblems) report([appsKey, i, "parameters"], "error", `${spec.displayName}: ${problem}`, "set it under `parameters:` of this app entry");
+    checkPlainValues(spec, stack, report);
     const roles = spec.entra?.roles;
     (entry.assignments ?? []).forEach((a, j) => {
       const problem = assignedRoleProblem(spec.displayName, roles, a.role);
@@ -74,4 +86,39 @@ export function checkStack(stack: LoadedStack, apps: ReadonlyMap<string, LoadedA
     report([`${NAMESPACE}:${key}`], "error", `unknown setting \`${NAMESPACE}:${key}\``, guess ? `did you mean \`${NAMESPACE}:${guess}\`?` : "no app of this stack reads it; remove it");
   }
   return out;
+}
+
+type StackReport = (path: (string | number)[], severity: Diagnostic["severity"], message: string, fix: string) => void;
+
+/** The plain values an app reads from the stack have the shape the app needs. */
+function checkPlainValues(spec: LoadedApp["spec"], stack: LoadedStack, report: StackReport): void {
+  const email = spec.entra?.provisioning.notifications?.email;
+  if (email && typeof email === "object") {
+    const key = bareKey(email.config);
+    const value = stack.values[key];
+    if (typeof value === "string" && !isEmailAddress(value)) {
+      report([`${NAMESPACE}:${key}`], "error", `\`${NAMESPACE}:${key}\` is ${JSON.stringify(value)}, not an email address (${spec.displayName} sends failure notifications to it)`, "set one address, e.g. identity-ops@contoso.example");
+    }
+  }
+  const domains = spec.target.userName?.allowedDomains;
+  if (domains && typeof domains === "object") {
+    const key = bareKey(domains.config);
+    const value = stack.values[key];
+    if (typeof value === "string") {
+      const problem = domainListProblem(value);
+      if (problem) report([`${NAMESPACE}:${key}`], "error", `\`${NAMESPACE}:${key}\`: ${problem.message}`, problem.fix);
+    }
+  }
+}
+
+/** A comma-separated list of DNS domains (how target.userName.allowedDomains reads it from config). */
+export function domainListProblem(value: string): { message: string; fix: string } | undefined {
+  const separator = /[;|\s]/.exec(value.trim())?.[0];
+  if (separator && value.split(",").some((d) => d.trim().includes(separator))) {
+    const named = separator === ";" ? "semicolons" : separator === "|" ? "bars" : "spaces";
+    return { message: `domains are separated by ${named}; the list is comma-separated`, fix: `write ${JSON.stringify(value.split(/[;|\s,]+/).filter(Boolean).join(","))}` };
+  }
+  const bad = value.split(",").map((d) => d.trim()).find((d) => !/^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/.test(d));
+  if (bad !== undefined) return { message: `${JSON.stringify(bad)} is not a domain name`, fix: "list registered domains such as contoso.example, separated by commas" };
+  return undefined;
 }
