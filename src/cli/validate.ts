@@ -6,6 +6,8 @@ import { listAppFiles, listStackFiles, loadProject, projectRoot } from "../spec/
 import type { CliIO } from "./io";
 import { renderTable } from "./table";
 import { describeApp } from "./summary";
+import { checkSecretFormats } from "../spec/check-secrets";
+import { pulumiReveal } from "./secrets";
 
 export async function validateCommand(args: readonly string[], io: CliIO): Promise<number> {
   const root = projectRoot();
@@ -21,7 +23,9 @@ export async function validateCommand(args: readonly string[], io: CliIO): Promi
     stackFiles = files.filter((f) => /(^|\/)Pulumi\.[^/]+\.ya?ml$/.test(f));
     appFiles = files.filter((f) => !stackFiles.includes(f));
   }
-  const { apps, diagnostics } = loadProject(appFiles, stackFiles, listAppFiles(root));
+  const { apps, stacks, diagnostics } = loadProject(appFiles, stackFiles, listAppFiles(root));
+  // Tokens stored in a stack are decrypted (in memory, by the Pulumi CLI) only to check their documented format.
+  for (const stack of stacks) diagnostics.push(...(await checkSecretFormats(stack, apps, pulumiReveal({ cwd: root, stackFile: stack.file }))));
   const display = (file: string) => relative(process.cwd(), file) || file;
   // --quiet keeps what blocks: errors and the verdict line.
   for (const d of diagnostics) if (!quiet || d.severity === "error") io.stderr(formatDiagnostic({ ...d, file: display(d.file) }));

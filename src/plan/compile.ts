@@ -8,6 +8,7 @@ import type { AppSpec, Cloud, ObjectMappingSpec, ScopingFilterSpec, TenantUrlSpe
 import type { StackApp } from "../spec/stack";
 import { bareKey } from "../spec/config-refs";
 import { effectiveRoles } from "../catalog/roles";
+import { galleryAppFacts } from "../catalog/gallery-apps";
 import type { AppPlan, EntraPlan, OktaPlan, PlannedAttribute, PlannedObjectMapping } from "./types";
 
 export interface CompileOptions {
@@ -40,7 +41,7 @@ function compileEntra(spec: AppSpec, options: CompileOptions): EntraPlan {
   return {
     app:
       "gallery" in entra.app
-        ? { kind: "gallery", galleryName: entra.app.gallery, displayName: entra.app.displayName, clouds: entra.app.clouds }
+        ? { kind: "gallery", galleryName: entra.app.gallery, displayName: entra.app.displayName, clouds: entra.app.clouds, publicPreview: entra.app.preview || galleryAppFacts(entra.app.gallery)?.publicPreview === true }
         : { kind: "nonGallery", templateId: CLOUDS[cloud].nonGalleryTemplateId, displayName: entra.app.displayName },
     syncTemplateId: "nonGallery" in entra.app ? NON_GALLERY_SYNC_TEMPLATE : undefined,
     tenantUrl,
