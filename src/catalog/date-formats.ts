@@ -39,6 +39,10 @@ export function dateFormatProblems(format: string): DateFormatProblem[] {
     }
     break; // one message per format string
   }
+  const letters = unquotedLetters(format).join("");
+  if (!out.length && /m/.test(letters) && !/[hH]/.test(letters) && /[yd]/.test(letters)) {
+    out.push({ severity: "warning", message: "`m` is minutes, and this format has no hours", fix: "write `MM` for the month" });
+  }
   return out;
 }
 

@@ -67,13 +67,13 @@ export function checkExpression(expr: Expr, context: ExpressionContext): Express
     }
   });
 
-  const errors = out.filter((p) => p.severity === "error");
+  const explained = [...out];
   try {
     compileExpression(expr);
   } catch (e) {
     if (!isExpressionError(e)) throw e;
     // The compiler stops at its first problem; when it is one this pass already explained, say nothing more.
-    const overlaps = errors.some((p) => p.offset < e.end && e.offset < p.end);
+    const overlaps = explained.some((p) => p.offset < e.end && e.offset < p.end);
     if (!overlaps) out.push({ offset: e.offset, end: e.end, severity: "error", message: `${e.reason}`, fix: e.hint ?? "fix the argument (see docs/expressions.md)" });
   }
   for (const lint of lintExpression(expr)) {
@@ -96,7 +96,7 @@ function checkCallArguments(call: CallExpr, context: ExpressionContext, at: At):
     const pattern = call.args[REPLACE_POSITIONS.regexPattern];
     if (pattern?.kind === "string") {
       const problem = dotNetRegexProblem(pattern.value);
-      if (problem) at(pattern, "error", `Replace: regexPattern ${JSON.stringify(pattern.value)} is not a valid .NET regular expression: ${problem}`, REGEX_FIX);
+      if (problem) at(pattern, problem.severity, `Replace: regexPattern ${JSON.stringify(pattern.value)} ${problem.message}`, problem.fix);
     }
   }
   if (call.name === "FormatDateTime" && call.args.length >= 3) {
@@ -131,15 +131,22 @@ function checkIntegerArgument(call: CallExpr, arg: Argument, paramName: string, 
 
 export const REGEX_FIX = "patterns are .NET regular expressions; check brackets, quantifiers and escapes (a literal backslash is written \\\\ inside a YAML double-quoted string)";
 
-/** Why `pattern` does not compile as a .NET regular expression, or undefined when it does. */
-export function dotNetRegexProblem(pattern: string): string | undefined {
+/**
+ * Why `pattern` does not compile as a .NET regular expression (an error), or which valid .NET construct
+ * the previewer's translator cannot run (a warning: Entra accepts it); undefined when it compiles.
+ */
+export function dotNetRegexProblem(pattern: string): { severity: "error" | "warning"; message: string; fix: string } | undefined {
   try {
     compileDotNetRegex(pattern);
     return undefined;
   } catch (e) {
     if (!(e instanceof RegexTranslationError)) throw e;
     // The JavaScript engine names the translated pattern ("/(abc/dgu: …"); the author wrote the .NET one.
-    return e.message.replace(/^\/.*\/[a-z]*: /s, "");
+    const reason = e.message.replace(/^\/.*\/[a-z]*: /s, "");
+    if (/not supported/.test(reason)) {
+      return { severity: "warning", message: `uses a .NET construct scimops cannot evaluate (${reason})`, fix: "Entra accepts it, but preview and diff cannot show what it does; rewrite it without the construct to have it previewed" };
+    }
+    return { severity: "error", message: `is not a valid .NET regular expression: ${reason}`, fix: REGEX_FIX };
   }
 }
 
@@ -177,7 +184,7 @@ export function checkScopingClause(clause: { attribute: string; operator: string
     const values = clause.value === undefined ? [] : typeof clause.value === "string" ? [clause.value] : clause.value;
     values.forEach((v, i) => {
       const problem = dotNetRegexProblem(v);
-      if (problem) out.push({ field: "value", ...(typeof clause.value === "string" ? {} : { index: i }), severity: "error", message: `${JSON.stringify(v)} is not a valid .NET regular expression: ${problem}`, fix: REGEX_FIX });
+      if (problem) out.push({ field: "value", ...(typeof clause.value === "string" ? {} : { index: i }), severity: problem.severity, message: `${JSON.stringify(v)} ${problem.message}`, fix: problem.fix });
     });
   }
   return out;

@@ -13,6 +13,7 @@ import { assignedRoleProblem } from "../catalog/roles";
 import { SOURCE_OBJECTS, type DeclaredSourceAttribute } from "../catalog/entra-source-attributes";
 import { galleryAppFacts, publicPreviewNotice, TENANT_URL_FLAGS } from "../catalog/gallery-apps";
 import { checkExpressionText, checkScopingClause } from "./check-expressions";
+import { domainListProblem } from "./domains";
 
 type Report = (path: Path, message: string, fix: string, inside?: number, severity?: Diagnostic["severity"]) => void;
 
@@ -101,6 +102,11 @@ function checkEntra(spec: AppSpec, report: Report): void {
     report([...base, "mappings", "groups", "enabled"], `${spec.displayName} does not support group provisioning${spec.target.groups.reason ? ` (${spec.target.groups.reason})` : ""}`, "set `enabled: false` on the groups mapping");
   }
 
+  const inlineDomains = spec.target.userName?.allowedDomains;
+  if (typeof inlineDomains === "string") {
+    const problem = domainListProblem(inlineDomains);
+    if (problem) report(["target", "userName", "allowedDomains"], `target.userName.allowedDomains: ${problem.message}`, problem.fix);
+  }
   const userNameRules = spec.target.userName;
   const userName = parsedTargets.get("userName");
   if (userNameRules?.forbidEmail && userName?.a.source) {
@@ -198,6 +204,13 @@ function checkObjectMapping(mapping: ObjectMappingSpec, path: Path, key: "users"
 /** Query-string flags that look like a misspelt Entra flag; returns the flags they were meant to be. */
 function checkTenantUrlFlags(template: string, path: Path, report: Report): Set<string> {
   const meant = new Set<string>();
+  if (!template.includes("?")) {
+    const flag = TENANT_URL_FLAGS.find((f) => new RegExp(`[&/]${f}(?:[=&]|$)`).test(template));
+    if (flag) {
+      meant.add(flag);
+      report(path, `\`${flag}\` is in the tenant URL's path, not its query string`, `write \`?${flag}\` (a question mark starts the query string)`, template.indexOf(flag) - 1);
+    }
+  }
   const query = template.includes("?") ? template.slice(template.indexOf("?") + 1) : "";
   for (const part of query.split("&")) {
     const flag = part.split("=")[0]!;

@@ -143,6 +143,10 @@ function issueToDiagnostic(issue: z.core.$ZodIssue, source: YamlSource, raw: unk
         const parent = path.slice(0, -1);
         return { ...at(source.locate(parent)), message: `missing required field \`${field}\``, fix: `add \`${String(last)}:\` (${issue.expected})` };
       }
+      if (last === "source" && issue.expected === "string" && Array.isArray(value)) {
+        // `source: [mail]` is a YAML list holding "mail", not the expression [mail].
+        return { ...at(), message: `${field} is a YAML list, not an expression: unquoted [ ] starts a list in YAML`, fix: `quote the expression: source: "[${value.map(String).join(", ")}]"` };
+      }
       return {
         ...at(),
         message: `${field} must be ${article(issue.expected)}, not ${describe(value)}`,

@@ -112,6 +112,13 @@ describe("expression arguments", () => {
   });
 });
 
+describe("regular expressions", () => {
+  it("a valid .NET construct the previewer cannot run is a warning, not a false error", () => {
+    const problems = checkExpressionText('Replace([mail], , "a(?(x)b|c)", , "", , )', user);
+    expect(problems).toMatchObject([{ severity: "warning", message: expect.stringContaining("uses a .NET construct scimops cannot evaluate") }]);
+  });
+});
+
 describe("scoping clauses", () => {
   it("accept what Entra accepts", () => {
     expect(checkScopingClause({ attribute: "accountEnabled", operator: "IS TRUE" }, "User", [])).toEqual([]);
