@@ -121,13 +121,18 @@ function checkIntegerArgument(call: CallExpr, arg: Argument, paramName: string, 
   if (arg.kind === "attribute") {
     const found = lookupSourceAttribute(context.object, arg.name, context.declared);
     const attribute: SourceAttribute | undefined = found.ok ? found.attribute : undefined;
-    if (attribute && attribute.type !== "String" && attribute.type !== "Integer") {
+    if (attribute && found.ok && found.via === "catalog" && attribute.type === "String" && !MAY_HOLD_NUMBERS.test(attribute.name)) {
+      at(arg, "error", `${call.name}: ${paramName} must be a whole number, but [${arg.name}] holds text`, `pass a number, e.g. ${call.name}(…, 1, …)`);
+    } else if (attribute && attribute.type !== "String" && attribute.type !== "Integer") {
       at(arg, "error", `${call.name}: ${paramName} must be a whole number, but [${arg.name}] is a ${attribute.type} attribute`, `pass a number or an attribute that holds one`);
     } else if (attribute?.multivalued) {
       at(arg, "error", `${call.name}: ${paramName} must be a whole number, but [${arg.name}] is multi-valued`, `pass a number or a single-valued attribute`);
     }
   }
 }
+
+/** Standard String attributes that organisations commonly fill with digits (ids, codes, free extension slots). */
+const MAY_HOLD_NUMBERS = /^(employeeId|postalCode|extensionAttribute\d+|employeeOrgData\.costCenter)$/;
 
 export const REGEX_FIX = "patterns are .NET regular expressions; check brackets, quantifiers and escapes (a literal backslash is written \\\\ inside a YAML double-quoted string)";
 

@@ -14,6 +14,7 @@ import { SOURCE_OBJECTS, type DeclaredSourceAttribute } from "../catalog/entra-s
 import { galleryAppFacts, publicPreviewNotice, TENANT_URL_FLAGS } from "../catalog/gallery-apps";
 import { checkExpressionText, checkScopingClause } from "./check-expressions";
 import { domainListProblem } from "./domains";
+import { knownTargetForUrl } from "../catalog/targets";
 
 type Report = (path: Path, message: string, fix: string, inside?: number, severity?: Diagnostic["severity"]) => void;
 
@@ -89,7 +90,8 @@ function checkEntra(spec: AppSpec, report: Report): void {
     const hit = parsedTargets.get(unsupported.target);
     if (hit) report([...usersPath, hit.i, "target"], `\`${unsupported.target}\` is not supported: ${unsupported.reason}`, "remove this mapping");
   }
-  for (const [target, rule] of Object.entries(spec.target.requiredSources)) {
+  const requiredSources = { ...knownTargetForUrl(template)?.requiredSources, ...spec.target.requiredSources };
+  for (const [target, rule] of Object.entries(requiredSources)) {
     const hit = parsedTargets.get(target);
     if (!hit?.a.source) continue;
     const parsed = tryParseExpression(hit.a.source);

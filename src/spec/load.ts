@@ -128,9 +128,10 @@ function issueToDiagnostic(issue: z.core.$ZodIssue, source: YamlSource, raw: unk
       const parentSchemaKeys = keysAt(path);
       const key = issue.keys[0]!;
       const guess = nearest(key, parentSchemaKeys);
+      const unusual = [...new Set([...key].filter((c) => c < " " || c > "~"))].map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`);
       return {
         ...at(source.locateKey(path, key)),
-        message: `unknown key \`${key}\` in ${field}`,
+        message: `unknown key \`${key}\` in ${field}${unusual.length ? ` (it contains ${unusual.join(", ")}, which looks like a plain letter or is invisible)` : ""}`,
         fix: guess
           ? `did you mean \`${guess}\`?`
           : parentSchemaKeys.length

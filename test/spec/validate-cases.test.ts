@@ -87,6 +87,7 @@ describe("expression arguments", () => {
       'Switch([IsSoftDeleted], , "False", "True", "True", "False")',
       'Replace([userPrincipalName], , "(?<user>[^@]+)@.*", , "x", , )',
       "Left([displayName], 51)",
+      "Mid([mail], [employeeId], 2)",
     ]) {
       expect(checkExpressionText(text, user), text).toEqual([]);
     }
@@ -97,6 +98,7 @@ describe("expression arguments", () => {
       ['Left([displayName], "ten")', "must be a whole number", 20],
       ['Mid([mail], "a", 2)', "start must be a whole number", 12],
       ["Mid([mail], [manager], 2)", "[manager] is a Reference attribute", 12],
+      ["Mid([mail], [displayName], 2)", "[displayName] holds text", 12],
       ['Replace([mail], , "[a-z", , "", , )', "is not a valid .NET regular expression", 18],
       ['Replace([mail], , "a{3,1}", , "", , )', "is not a valid .NET regular expression", 18],
       ['FormatDateTime([employeeHireDate], , "yyyy-MM-dd", "DD.MM.YYYY")', "`D` is not a .NET date format specifier", 51],
@@ -129,6 +131,18 @@ describe("scoping clauses", () => {
     expect(checkScopingClause({ attribute: "department", operator: "IS_TRUE" }, "User", [])[0]!.message).toContain("applies to Boolean attributes");
     expect(checkScopingClause({ attribute: "userType", operator: "EQUALS", value: "Member" }, "User", [])[0]!.message).toContain("not supported in scoping filters");
     expect(checkScopingClause({ attribute: "employeeId", operator: "NOT_REGEX_MATCH", value: ["(1", "2"] }, "User", [])).toMatchObject([{ field: "value", index: 0 }]);
+  });
+});
+
+describe("target rules that do not depend on the file", () => {
+  it("JumpCloud's primary email must come from userPrincipalName even in a file without requiredSources", () => {
+    const text = readFileSync(join(root, "mappings", "jumpcloud.yaml"), "utf8")
+      .replace("name: jumpcloud\n", "name: old-jumpcloud\n")
+      .replace(/  # "The attribute, mail[^\n]*\n  requiredSources:\n(    [^\n]*\n)+/, "")
+      .replace(`'emails[type eq "work"].value', source: "[userPrincipalName]"`, `'emails[type eq "work"].value', source: "[mail]"`);
+    expect(text).not.toContain("requiredSources");
+    const loaded = loadAppText(join(work, "old-jumpcloud.yaml"), text);
+    expect(loaded.ok && errorsOf(checkApp(loaded.app)).map((d) => d.message)).toEqual([expect.stringContaining("to come from [userPrincipalName]")]);
   });
 });
 
