@@ -126,7 +126,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "up",
-    summary: "validate, then pulumi up, then print the manual steps left (Okta SCIM connection)",
+    summary: "validate, check the stack's tokens against their documented formats (decrypted in memory by pulumi config get), then pulumi up, then print the manual steps left (Okta SCIM connection)",
     options: [stack("stack to apply (default: the selected stack)", undefined)],
     passThrough: "[PULUMI-ARGS...]",
     help: "Arguments scimops does not know (e.g. --yes) go to `pulumi up` unchanged.",

@@ -12,6 +12,8 @@ import type { CliIO } from "./io";
 import { renderTable } from "./table";
 import { describeApp } from "./summary";
 import { paintDiagnostic } from "./style";
+import { checkSecretFormats } from "../spec/check-secrets";
+import { pulumiReveal } from "./secrets";
 
 export async function validateCommand(args: readonly string[], io: CliIO): Promise<number> {
   const root = projectRoot();
@@ -36,7 +38,9 @@ export async function validateCommand(args: readonly string[], io: CliIO): Promi
     stackFiles = files.filter((f) => /(^|\/)Pulumi\.[^/]+\.ya?ml$/.test(f));
     appFiles = files.filter((f) => !stackFiles.includes(f));
   }
-  const { apps, diagnostics } = loadProject(appFiles, stackFiles, listAppFiles(root));
+  const { apps, stacks, diagnostics } = loadProject(appFiles, stackFiles, listAppFiles(root));
+  // Tokens stored in a stack are decrypted (in memory, by the Pulumi CLI) only to check their documented format.
+  for (const stack of stacks) diagnostics.push(...(await checkSecretFormats(stack, apps, pulumiReveal({ cwd: root, stackFile: stack.file }))));
   const display = (file: string) => relative(process.cwd(), file) || file;
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const checked = appFiles.length + stackFiles.length;

@@ -10,6 +10,7 @@
  * JSON line straight from the evaluated values, without building the UserPreview objects first; it is
  * exactly `JSON.stringify(userJson(preview(user)))`.
  */
+import { publicPreviewNotice } from "../catalog/gallery-apps";
 import { attributesReferenced, compileExpression, type CompiledExpression, type SourceRecord } from "../expression";
 import type { ScimDialect } from "../catalog/tenant-url";
 import type { AppPlan, EntraPlan, PlannedAttribute, PlannedObjectMapping } from "../plan/types";
@@ -380,6 +381,7 @@ export class AppPreviewer {
     this.canUpdate = mapping.actions.includes("update");
     this.canDelete = mapping.actions.includes("delete");
     const { domains, missingConfig } = resolveAllowedDomains(plan.target, options.config ?? {});
+    if (plan.entra.app.kind === "gallery" && plan.entra.app.publicPreview) this.warnings.push(publicPreviewNotice(plan.displayName));
     if (missingConfig) this.warnings.push(`${plan.displayName}: stack config \`${missingConfig}\` is not set; the registered-domain rule is not checked`);
     const groups = plan.entra.mappings.find((m) => m.key === "groups");
     this.rules = {
