@@ -90,12 +90,15 @@ export class EntraProvisionedApp extends pulumi.ComponentResource {
       { ...child, protect: args.protect },
     );
     const servicePrincipalId = app.servicePrincipalId;
+    // Deleting the enterprise app takes its job, settings, schema and assignments with it: when the app
+    // goes, their own deletes would be writes without a reason, so the engine skips them (deletedWith).
+    const part: pulumi.CustomResourceOptions = { ...child, deletedWith: app };
 
     // Created paused: ProvisioningStatus starts it once settings and schema are in place.
     const job = new SynchronizationJob(
       `${name}-job`,
       { ...common, servicePrincipalId, ...(entra.syncTemplateId ? { templateId: entra.syncTemplateId } : {}), ...(args.adoptJobId !== undefined ? { adoptJobId: args.adoptJobId } : {}) },
-      child,
+      part,
     );
     const jobId = job.jobId;
 
@@ -116,20 +119,20 @@ export class EntraProvisionedApp extends pulumi.ComponentResource {
         },
         skipOutOfScopeDeletions: entra.skipOutOfScopeDeletions,
       },
-      child,
+      part,
     );
-    const schema = new SynchronizationSchema(`${name}-schema`, { ...common, servicePrincipalId, jobId, objectMappings: entra.mappings.map((m) => m.graph) }, child);
+    const schema = new SynchronizationSchema(`${name}-schema`, { ...common, servicePrincipalId, jobId, objectMappings: entra.mappings.map((m) => m.graph) }, part);
     const status = new ProvisioningStatus(
       `${name}-status`,
       { graph, appName: plan.displayName, servicePrincipalId, jobId, status: entra.status },
-      { ...child, dependsOn: [settings, schema] },
+      { ...part, dependsOn: [settings, schema] },
     );
 
     const declared: AssignmentInput[] = entra.assignments.map((a) => ("group" in a ? { group: a.group, role: a.role } : { user: a.user, role: a.role }));
     const assignments = new AppRoleAssignments(
       `${name}-assignments`,
       { ...common, servicePrincipalId, assignments: [...declared, ...(args.additionalAssignments ?? [])].map(assignmentEntry) },
-      child,
+      part,
     );
 
     if (entra.provisionOnDemand.length && entra.status === "on") {
@@ -145,7 +148,7 @@ export class EntraProvisionedApp extends pulumi.ComponentResource {
           // Provision the test subjects again whenever the live mappings change.
           trigger: schema.objectMappings.apply((m) => createHash("sha256").update(canonicalJson(m)).digest("hex")),
         },
-        { ...child, dependsOn: [status, assignments] },
+        { ...part, dependsOn: [status, assignments] },
       );
     }
 
