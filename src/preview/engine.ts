@@ -28,11 +28,14 @@ import {
   parseTargetPath,
   patchOperations,
   patchRequest,
+  idPlaceholder,
   type ScimRequest,
 } from "./scim";
 import { evaluateScoping, scopingAttributes, type ScopingResult } from "./scoping";
 import { compileMatching, firstValue, type MatchingAttribute, postActive, RequestJson, violationsJson } from "./requests";
 import { type Assignment, assignmentJson, AssignmentResolver, type GroupRef, softDeletedReasons } from "./scope";
+import { GroupPreviewer, type GroupPolicy } from "./groups";
+import { applyRoles, roleModeOf, type RoleMode, roleOperation } from "./roles";
 import { compileRecordBuilder, GRAPH_TO_SOURCE, groupsOf, isEnabled, isSoftDeletedInDirectory, type SampleUser, sourceAttributes, toSourceRecord, withChanges } from "./users";
 
 export interface PreviewOptions {
@@ -43,6 +46,20 @@ export interface PreviewOptions {
   random?: () => number;
   /** Overrides the dialect the tenant URL selects (simulate against a URL carrying its own flags). */
   dialect?: ScimDialect;
+  /**
+   * Provision on demand: the aadOptscim062020 flag "currently doesn't work with on-demand provisioning"
+   * (application-provisioning-config-problem-scim-compatibility.md), so such a run sends the legacy dialect.
+   */
+  onDemand?: boolean;
+}
+
+/** A reference attribute's requests: Entra checks the target's current value, then links it by PATCH. */
+export interface ReferenceRequests {
+  attribute: string;
+  /** The referenced object's Entra id (its id in the target is `{id:<that id>}`). */
+  references: string;
+  query: ScimRequest;
+  update: ScimRequest;
 }
 
 export type { Assignment } from "./scope";
@@ -74,6 +91,14 @@ export interface UserPreview {
   } | null;
   notes: string[];
   violations: Violation[];
+  /** Every matching query in precedence order: Entra tries the next when one finds nobody. */
+  matchQueries: ScimRequest[];
+  /** GET /Users/{id}: how Entra reads the user's current state before an update. */
+  retrieve: ScimRequest | null;
+  /** Reference attributes (the manager), linked after the create. */
+  references: ReferenceRequests[];
+  /** What the user's provisioned groups give in the target (IronWifi's policies). */
+  policies: GroupPolicy[];
 }
 
 export class PreviewError extends Error {}
@@ -105,6 +130,7 @@ interface Outcome {
   update: PatchOperation[] | null;
   scopeExit: PatchOperation[] | null;
   notes: string[];
+  policies: GroupPolicy[];
 }
 
 const EMPTY: readonly number[] = [];
@@ -119,7 +145,14 @@ const NOTES = {
   noUpdate: "update is not a target object action: Entra sends no update when the user leaves scope",
   noSoftDeleted: "no mapping reads IsSoftDeleted: Entra sends nothing when the user is unassigned or leaves scope",
   skipOutOfScope: "skipOutOfScopeDeletions: users leaving a scoping filter or assignment are not disabled",
+  disabled: "the user is disabled: Entra does not create it (provisioning a user that is disabled in Microsoft Entra ID isn't supported); it is created once enabled",
+  noDeleteAfterUnassign: "after the user is unassigned Entra sends only the scope-exit update and stops managing the user: no DELETE follows when the user is later deleted",
+  cleared: "a value the change clears is not sent: Entra does not provision null values, the target keeps the old value",
+  onDemand: "this user is provisioned on demand: the aadOptscim062020 flag does not apply to on-demand provisioning, which sends the legacy dialect (see the preview with onDemand)",
 } as const;
+const RETRIEVE: ScimRequest = { method: "GET", path: "/Users/{id}" };
+const NO_POLICIES: GroupPolicy[] = [];
+const OUT_OF_SCOPE_TAIL = ',"matchQueries":[],"retrieve":null,"references":[],"policies":[]}';
 const DISPLAY_NAME: readonly string[] = ["displayName"];
 const IS_SOFT_DELETED: readonly string[] = ["IsSoftDeleted"];
 const SOFT_DELETED_DELTA: Readonly<Record<string, unknown>> = { IsSoftDeleted: "True" };
@@ -175,6 +208,17 @@ export class AppPreviewer {
   private readonly baseCreate: (AttributeValue | null)[] = [];
   /** How the POST body's `active` is found: no such key, one plain attribute (its index), or only in the object. */
   private readonly active: { kind: "none" } | { kind: "value"; index: number } | { kind: "object" };
+  /** Per attribute: how Entra exports its roles (null: not a role mapping). */
+  private readonly roleModes: (RoleMode | null)[];
+  private readonly hasRoles: boolean;
+  /** The groups mapping (null: none), fed with each user's groups. */
+  readonly groups: GroupPreviewer | null;
+  /** Matching value → the first user that computed it (a second user matches the first one's target user). */
+  private readonly matchedBy = new Map<string, string>();
+  /** Users provisioned on demand (their note). */
+  private readonly onDemandUsers: ReadonlySet<string>;
+  /** Set by the last update built: a change cleared a value (not sent). */
+  private cleared = false;
 
   constructor(plan: AppPlan, options: PreviewOptions = {}) {
     if (!plan.entra) throw new PreviewError(`${plan.name}: the app has no Entra ID configuration to preview`);
@@ -185,13 +229,15 @@ export class AppPreviewer {
     this.plan = plan;
     this.entra = plan.entra;
     this.mapping = mapping;
-    this.dialect = options.dialect ?? plan.entra.dialect;
+    this.dialect = options.onDemand ? "legacy" : (options.dialect ?? plan.entra.dialect);
     const compileOptions = { now: options.now, random: options.random };
     const compiled = compileAttributes(mapping.attributes, compileOptions);
     const lastIndex = compiled.lastIndex;
     this.attributes = compiled.table;
     this.uniqueTargets = compiled.uniqueTargets;
     this.readers = compiled.readers;
+    this.roleModes = mapping.attributes.map(roleModeOf);
+    this.hasRoles = this.roleModes.some((m) => m !== null);
     this.scopingAttributes = new Set(scopingAttributes(mapping.scopingFilters));
     this.buildRecord = compileRecordBuilder([...new Set([...this.attributes.flatMap((a) => [...a.refs]), ...this.scopingAttributes])]);
     this.noScoping = mapping.scopingFilters.length === 0;
@@ -222,7 +268,8 @@ export class AppPreviewer {
       a.reference ? [{ index: a.last, note: `\`${a.target}\` is a reference: Entra sets it with a later update once the referenced user exists in ${this.displayName}` }] : [],
     );
     const inBody = this.attributes.filter((a) => !a.reference).map((a) => ({ index: a.last, target: a.target }));
-    this.body = compileBodyLayout(inBody);
+    // Role objects are built on the body object (applyRoles): no compiled layout for them.
+    this.body = this.hasRoles ? null : compileBodyLayout(inBody);
     const activeKeys = inBody.filter(({ target }) => {
       const p = parseTargetPath(target);
       return p.schema === undefined && p.attribute === "active";
@@ -239,6 +286,8 @@ export class AppPreviewer {
     if (!mapping.enabled) this.warnings.push(`${plan.displayName}: the users mapping is disabled; Entra provisions no users`);
     this.deleteNote = `${this.displayName} treats DELETE as a soft delete (the user is set to active=false)`;
     this.json = new RequestJson("/Users", [...Object.values(NOTES), this.deleteNote, ...this.referenceNotes.map((r) => r.note)]);
+    this.groups = groups ? new GroupPreviewer(plan, groups, this.scope, this.dialect, compileOptions) : null;
+    this.onDemandUsers = new Set(this.dialect === "legacy" ? [] : plan.entra.provisionOnDemand.map((p) => p.user));
   }
 
   /** Which app-role assignments the user holds for this app (direct, through groups, or sync-all). */
@@ -410,7 +459,18 @@ export class AppPreviewer {
       if (v === null || v === undefined) continue;
       values.push([a.target, v]);
     }
-    return buildUserBody(values);
+    const body = buildUserBody(values);
+    if (this.hasRoles) {
+      const state = this.asState(ev);
+      const roles = [];
+      for (let i = 0; i < this.attributes.length; i++) {
+        const mode = this.roleModes[i];
+        if (!mode || !(state ? state.flows[i] : ev.results[i]!.flows)) continue;
+        roles.push({ mode, target: this.attributes[i]!.target, value: this.createOf(ev, i) ?? null });
+      }
+      applyRoles(body, roles);
+    }
+    return body;
   }
 
   /** The attribute changes from `before` to `after`, as diffValues over their `current` Maps. */
@@ -448,8 +508,8 @@ export class AppPreviewer {
   /** The PATCH Entra sends when the user changes from `before` to `after` (null: nothing to send). */
   updateRequest(before: Evaluation, after: Evaluation): ScimRequest | null {
     if (!this.canUpdate) return null;
-    const changes = this.changesBetween(before, after);
-    return changes.length ? patchRequest(patchOperations(changes, this.dialect)) : null;
+    const ops = this.operations(this.changesBetween(before, after));
+    return ops ? patchRequest(ops) : null;
   }
 
   matchQueryOf(ev: Evaluation): ScimRequest | null {
@@ -479,7 +539,7 @@ export class AppPreviewer {
       // so its delta is itself and only the readers of displayName are re-evaluated (when it differs).
       if (renamedTo === (base.attribute("displayName") ?? null)) return null;
       const list = this.inPlaceChanges(base, DISPLAY_NAME, { displayName: renamedTo }, this.readers.get("displayName") ?? EMPTY);
-      return this.canUpdate && list.length ? patchOperations(list, this.dialect) : null;
+      return this.canUpdate ? this.operations(list) : null;
     }
     let changed: string[] | "full" = "full";
     let delta: Record<string, string | string[] | null> | undefined;
@@ -499,7 +559,34 @@ export class AppPreviewer {
     } else {
       list = this.inPlaceChanges(base, Object.keys(delta!), delta!, this.readersOf(changed));
     }
-    return this.canUpdate && list.length ? patchOperations(list, this.dialect) : null;
+    return this.canUpdate ? this.operations(list) : null;
+  }
+
+  /**
+   * The PATCH operations for attribute changes (null: none to send): role attributes in Entra's role forms,
+   * the others in the dialect's; a value that became NULL is not sent (and `cleared` says so).
+   */
+  private operations(list: readonly AttributeChange[]): PatchOperation[] | null {
+    this.cleared = false;
+    if (!list.length) return null;
+    let plain: AttributeChange[] | readonly AttributeChange[] = list;
+    let roleOps: PatchOperation[] | null = null;
+    if (this.hasRoles) {
+      plain = [];
+      for (const c of list) {
+        const i = this.attributes.findIndex((a) => a.target === c.target);
+        const mode = i >= 0 ? this.roleModes[i] : null;
+        if (!mode) (plain as AttributeChange[]).push(c);
+        else {
+          const op = roleOperation(c, mode, this.dialect);
+          if (op) (roleOps ??= []).push(op);
+        }
+      }
+    }
+    for (const c of plain) if (c.after === null) this.cleared = true;
+    const ops = patchOperations(plain, this.dialect);
+    if (roleOps) ops.push(...roleOps);
+    return ops.length ? ops : null;
   }
 
   /** The PATCH operations when the user leaves scope (IsSoftDeleted True), for a user in scope. */
@@ -507,7 +594,7 @@ export class AppPreviewer {
     const list = this.uniqueTargets
       ? this.inPlaceChanges(base, IS_SOFT_DELETED, SOFT_DELETED_DELTA, this.readers.get("IsSoftDeleted") ?? EMPTY)
       : this.changesBetween(base, this.softDeletedVariant(base));
-    return list.length ? patchOperations(list, this.dialect) : null;
+    return this.operations(list);
   }
 
   /**
@@ -561,8 +648,11 @@ export class AppPreviewer {
     const groups = groupsOf(user);
     const ev = this.state(user, false, groups, objects ? SCRATCH : SHARED);
     const inScope = ev.inScope && this.mapping.enabled;
-    const o: Outcome = { ev, inScope, matchTarget: null, matchIndex: -1, matchValue: "", bodyObject: null, violations: [], changes: null, renamedTo: null, update: null, scopeExit: null, notes: [] };
-    if (!inScope) return o;
+    const o: Outcome = { ev, inScope, matchTarget: null, matchIndex: -1, matchValue: "", bodyObject: null, violations: [], changes: null, renamedTo: null, update: null, scopeExit: null, notes: [], policies: NO_POLICIES };
+    if (!inScope) {
+      this.groups?.observe(groups, user.userPrincipalName, false);
+      return o;
+    }
     const create = ev.createValues;
     for (let k = 0; k < this.matching.length; k++) {
       const m = this.matching[k]!;
@@ -575,7 +665,10 @@ export class AppPreviewer {
       }
     }
     let active: unknown;
-    if (this.canCreate) {
+    // "Provisioning a user that is disabled in Microsoft Entra ID isn't supported" (how-provisioning-works.md).
+    const disabled = !isEnabled(user);
+    if (disabled) o.notes.push(NOTES.disabled);
+    else if (this.canCreate) {
       if (objects || this.active.kind === "object" || !this.body) {
         o.bodyObject = this.bodyOf(ev);
         active = o.bodyObject.active;
@@ -589,18 +682,86 @@ export class AppPreviewer {
     for (let g = 0; g < groups.length; g++) groupNames[g] = groups[g]!.displayName;
     const ruleViolations = this.checkRules(create, active, groupNames);
     o.violations = ev.errors.length ? [...ev.errors, ...ruleViolations] : ruleViolations;
+    if (disabled && this.canCreate) {
+      o.violations = [...o.violations, { rule: "disabled-not-provisioned", severity: "error", attribute: "active", message: `the user is disabled (accountEnabled false): Entra does not provision a disabled user to ${this.displayName} until it is enabled` }];
+    }
+    if (o.matchTarget !== null) {
+      const key = `${o.matchIndex}\u0000${o.matchValue.toLowerCase()}`;
+      const first = this.matchedBy.get(key);
+      if (first === undefined) this.matchedBy.set(key, user.userPrincipalName);
+      else if (first !== user.userPrincipalName) {
+        o.violations = [
+          ...o.violations,
+          {
+            rule: "matching-value-shared",
+            severity: "warning",
+            attribute: o.matchTarget,
+            message: `${first} computes the same \`${o.matchTarget}\` (${JSON.stringify(o.matchValue)}): Entra's query finds the user it provisioned for ${first} and updates it, so both Entra users are linked to one ${this.displayName} user`,
+          },
+        ];
+      }
+    }
+    let provisioned = !disabled && this.canCreate;
+    for (const v of o.violations) if (v.severity === "error") provisioned = false;
+    if (this.groups) {
+      this.groups.observe(groups, user.userPrincipalName, provisioned);
+      if (provisioned) {
+        for (const g of groups) {
+          const policy = this.groups.policyFor(g);
+          if (policy) (o.policies === NO_POLICIES ? (o.policies = []) : o.policies).push(policy);
+        }
+      }
+    }
     if (user.update && Object.keys(user.update).length) o.changes = { ...user.update };
     else {
       o.renamedTo = defaultDisplayName(user);
       o.changes = { displayName: o.renamedTo };
     }
+    this.cleared = false;
     o.update = this.sampleUpdate(ev, user, o.changes, o.renamedTo);
+    if (this.cleared) o.notes.push(NOTES.cleared);
     if (!this.canUpdate) o.notes.push(NOTES.noUpdate);
     else if (!this.readsSoftDeleted) o.notes.push(NOTES.noSoftDeleted);
     else if (!ev.isSoftDeleted) o.scopeExit = this.scopeExitUpdate(ev);
     if (this.entra.skipOutOfScopeDeletions) o.notes.push(NOTES.skipOutOfScope);
     if (this.plan.target.deleteIsSoftDelete && this.canDelete) o.notes.push(this.deleteNote);
+    if (this.canDelete && this.canUpdate && this.readsSoftDeleted) o.notes.push(NOTES.noDeleteAfterUnassign);
+    if (this.onDemandUsers.size && (this.onDemandUsers.has(user.userPrincipalName) || (typeof user.id === "string" && this.onDemandUsers.has(user.id)))) o.notes.push(NOTES.onDemand);
     return o;
+  }
+
+  /** Every matching query in precedence order (the attributes with a value). */
+  private matchQueriesOf(create: readonly (AttributeValue | null)[]): ScimRequest[] {
+    const out: ScimRequest[] = [];
+    for (const m of this.matching) {
+      const s = firstValue(create[m.index]);
+      if (s !== null && s !== "") out.push(matchRequest(m.target, s));
+    }
+    return out;
+  }
+
+  /**
+   * The manager: "Microsoft Entra ID checks the current attribute value in the identity store before
+   * updating it … only the manager attribute" — a query on id and manager asking for id only — then
+   * `Add` with `[{"$ref", "value"}]` (use-scim-to-provision-users-and-groups.md, Examples 4 and 5).
+   */
+  private referencesOf(create: readonly (AttributeValue | null)[]): ReferenceRequests[] {
+    const out: ReferenceRequests[] = [];
+    if (!this.canUpdate) return out;
+    for (const r of this.referenceNotes) {
+      const of = firstValue(create[r.index]);
+      if (of === null || of === "") continue;
+      const target = this.attributes[r.index]!.target;
+      const id = idPlaceholder(of);
+      const filter = `id eq "{id}" and manager eq ${JSON.stringify(id)}`;
+      out.push({
+        attribute: target,
+        references: of,
+        query: { method: "GET", path: `/Users?filter=${filter}&attributes=id`, query: { filter, attributes: "id" } },
+        update: patchRequest([{ op: this.dialect === "legacy" ? "Add" : "add", path: target, value: [{ $ref: `../Users/${id}`, value: id }] }]),
+      });
+    }
+    return out;
   }
 
   preview(user: SampleUser): UserPreview {
@@ -632,6 +793,10 @@ export class AppPreviewer {
       deprovision,
       notes: o.notes,
       violations: o.violations,
+      matchQueries: o.inScope ? this.matchQueriesOf(ev.createValues) : [],
+      retrieve: o.inScope ? RETRIEVE : null,
+      references: o.inScope ? this.referencesOf(ev.createValues) : [],
+      policies: o.policies,
     };
   }
 
@@ -657,7 +822,7 @@ export class AppPreviewer {
     // the text between two values is one literal, chosen among the variants the values allow.
     let out = `{"userPrincipalName":"${jsonInner(user.userPrincipalName)}`;
     if (!o.inScope) out += '","inScope":false,"body":null';
-    else if (!this.canCreate) out += '","inScope":true,"body":null';
+    else if (!this.canCreate || !isEnabled(user)) out += '","inScope":true,"body":null';
     else out += `","inScope":true,"body":${o.bodyObject ? JSON.stringify(o.bodyObject) : this.body!.json(ev.createValues)}`;
     out += o.violations.length ? `,"violations":${violationsJson(o.violations)}` : ',"violations":[]';
     const id = typeof user.id === "string";
@@ -674,21 +839,26 @@ export class AppPreviewer {
           : ',"isSoftDeleted":false,"softDeletedBecause":[],"assignment":';
     out += this.assignmentJsonOf(ev);
     const scoping = this.noScoping ? ',"scoping":{"passed":true,"failures":[]}' : `,"scoping":${JSON.stringify(ev.scoping)}`;
-    if (!o.inScope) return `${out}${scoping},"matchQuery":null,"update":null,"deprovision":null,"notes":[]}`;
+    if (!o.inScope) return `${out}${scoping},"matchQuery":null,"update":null,"deprovision":null,"notes":[]${OUT_OF_SCOPE_TAIL}`;
     // matchQuery, then the start of update: `…\""}},"update":{"changes":`.
-    if (o.matchTarget === null) out += `${scoping},"matchQuery":null,"update":{"changes":`;
-    else {
+    let matchJson = "null";
+    if (o.matchTarget !== null) {
       const m = this.matching[o.matchIndex]!;
       const value = o.matchValue;
-      out +=
+      matchJson =
         jsonInner(value) === value
-          ? `${scoping},"matchQuery":{"method":"GET","path":"${m.pathJson}\\"${value}\\"","query":{"filter":"${m.filterJson}\\"${value}\\""}},"update":{"changes":`
-          : `${scoping},"matchQuery":${JSON.stringify(matchRequest(m.target, value))},"update":{"changes":`;
+          ? `{"method":"GET","path":"${m.pathJson}\\"${value}\\"","query":{"filter":"${m.filterJson}\\"${value}\\""}}`
+          : JSON.stringify(matchRequest(m.target, value));
     }
+    out += `${scoping},"matchQuery":${matchJson},"update":{"changes":`;
     out += o.renamedTo !== null ? `{"displayName":"${jsonInner(o.renamedTo)}"},"request":` : `${JSON.stringify(o.changes)},"request":`;
     out += o.update ? this.json.patch(o.update) : "null";
     out += o.scopeExit ? `},"deprovision":{"scopeExit":${this.json.patch(o.scopeExit)}` : '},"deprovision":{"scopeExit":null';
-    return `${out}${this.canDelete ? ',"hardDelete":{"method":"DELETE","path":"/Users/{id}"}},"notes":' : ',"hardDelete":null},"notes":'}${this.json.notes(o.notes)}}`;
+    out += `${this.canDelete ? ',"hardDelete":{"method":"DELETE","path":"/Users/{id}"}},"notes":' : ',"hardDelete":null},"notes":'}${this.json.notes(o.notes)}`;
+    // The matching queries after the first, the references and policies are rare or short: serialized.
+    const queries = this.matching.length === 1 ? (o.matchTarget === null ? "[]" : `[${matchJson}]`) : JSON.stringify(this.matchQueriesOf(ev.createValues));
+    const references = this.referenceNotes.length ? JSON.stringify(this.referencesOf(ev.createValues)) : "[]";
+    return `${out},"matchQueries":${queries},"retrieve":{"method":"GET","path":"/Users/{id}"},"references":${references},"policies":${o.policies.length ? JSON.stringify(o.policies) : "[]"}}`;
   }
 
   /** JSON of the evaluation's assignment (kept with the shared assignment when there is one). */

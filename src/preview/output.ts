@@ -50,6 +50,10 @@ export function userJson(p: UserPreview): Record<string, unknown> {
     update: p.update,
     deprovision: p.deprovision,
     notes: p.notes,
+    matchQueries: p.matchQueries,
+    retrieve: p.retrieve,
+    references: p.references,
+    policies: p.policies,
   };
 }
 
@@ -290,6 +294,9 @@ export class StreamSink {
     this.flush();
     while (this.blocked) await this.blocked;
     if (this.failed) throw this.failed;
+    // The stream may still hold chunks it accepted without backpressure: an empty write's callback runs
+    // once those before it were written.
+    await new Promise<void>((resolve, reject) => this.stream.write(Buffer.alloc(0), (err) => (err ? reject(err) : resolve())));
   }
 
   private send(bytes: Buffer): void {

@@ -9,6 +9,8 @@ import { errorDetail, NetworkError, scimRequest, type HttpResult } from "./http"
 import { LIST_RESPONSE_SCHEMA, requestUrl, type ScimRequest } from "./scim";
 import { type SampleUser, withChanges } from "./users";
 
+const NOT_QUERIED = new Set(["matching-attribute-missing", "matching-value-characters", "disabled-not-provisioned"]);
+
 export type SimulateStep = "match" | "create" | "update" | "deactivate";
 export const ALL_STEPS: readonly SimulateStep[] = ["match", "create", "update", "deactivate"];
 
@@ -78,10 +80,12 @@ export async function simulateUser(previewer: AppPreviewer, user: SampleUser, op
     }
   };
 
-  const missingMatch = preview.violations.find((v) => v.rule === "matching-attribute-missing");
+  // Entra sends nothing without a matching value or for a disabled user, and its query fails on special characters.
+  const missingMatch = preview.violations.find((v) => NOT_QUERIED.has(v.rule));
   let id: string | undefined;
-  if (steps.has("match") && preview.matchQuery) {
-    const { result, record } = await send("match", preview.matchQuery);
+  // The matching attributes in precedence order: the next is tried when one finds nobody.
+  for (const query of missingMatch || !steps.has("match") ? [] : preview.matchQueries) {
+    const { result, record } = await send("match", query);
     if (!result) {
       outcome.result = "failed";
       outcome.agrees = false;
@@ -104,12 +108,18 @@ export async function simulateUser(previewer: AppPreviewer, user: SampleUser, op
     if (list.total && list.id) {
       id = list.id;
       outcome.result = "matched";
+      break;
     }
   }
   if (id === undefined) {
     if (missingMatch || !preview.body) {
       outcome.result = "not-sent";
-      outcome.steps.push({ user: outcome.user, step: "skip", ok: true, detail: missingMatch ? `Entra sends no request: ${missingMatch.message}` : "Entra creates no user (create is not a target object action)" });
+      const why = missingMatch
+        ? `Entra sends no request: ${missingMatch.message}`
+        : preview.violations.some((v) => v.rule === "disabled-not-provisioned")
+          ? "Entra creates no user: the user is disabled"
+          : "Entra creates no user (create is not a target object action)";
+      outcome.steps.push({ user: outcome.user, step: "skip", ok: true, detail: why });
       outcome.agrees = predictedRejected || !preview.body;
       return outcome;
     }
