@@ -34,7 +34,7 @@ import {
 import { evaluateScoping, scopingAttributes, type ScopingResult } from "./scoping";
 import { compileMatching, firstValue, type MatchingAttribute, postActive, RequestJson, violationsJson } from "./requests";
 import { type Assignment, assignmentJson, AssignmentResolver, type GroupRef, softDeletedReasons } from "./scope";
-import { GroupPreviewer, type GroupPolicy } from "./groups";
+import { type GroupPolicy, type GroupPreview, GroupPreviewer } from "./groups";
 import { applyRoles, roleModeOf, type RoleMode, roleOperation } from "./roles";
 import { compileRecordBuilder, GRAPH_TO_SOURCE, groupsOf, isEnabled, isSoftDeletedInDirectory, type SampleUser, sourceAttributes, toSourceRecord, withChanges } from "./users";
 
@@ -288,6 +288,17 @@ export class AppPreviewer {
     this.json = new RequestJson("/Users", [...Object.values(NOTES), this.deleteNote, ...this.referenceNotes.map((r) => r.note)]);
     this.groups = groups ? new GroupPreviewer(plan, groups, this.scope, this.dialect, compileOptions) : null;
     this.onDemandUsers = new Set(this.dialect === "legacy" ? [] : plan.entra.provisionOnDemand.map((p) => p.user));
+  }
+
+  /** Starts a new pass over the users: forgets the matching values and group members seen. */
+  beginPass(): void {
+    this.matchedBy.clear();
+    this.groups?.reset();
+  }
+
+  /** The groups seen in this pass (and the plan's assigned groups), previewed: call after the users. */
+  groupPreviews(): GroupPreview[] {
+    return this.groups?.previews() ?? [];
   }
 
   /** Which app-role assignments the user holds for this app (direct, through groups, or sync-all). */

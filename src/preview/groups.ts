@@ -42,8 +42,9 @@ export interface GroupPreview {
   matchQuery: ScimRequest | null;
   /** POST /Groups; null when the group is not provisioned. */
   body: Record<string, unknown> | null;
-  /** Members Entra adds (provisioned users), and how many members it leaves out (not provisioned). */
+  /** Members Entra adds (provisioned users; the first MAX_LISTED_MEMBERS), how many in all, and how many it leaves out. */
   members: string[];
+  memberCount: number;
   membersNotProvisioned: number;
   requests: {
     /** GET /Groups/{id}?excludedAttributes=members. */
@@ -64,9 +65,14 @@ export interface GroupPreview {
 
 interface Observed {
   ref: GroupRef;
+  /** The first MAX_LISTED_MEMBERS provisioned members, and how many there are in all. */
   members: Set<string>;
-  notProvisioned: Set<string>;
+  memberCount: number;
+  notProvisioned: number;
 }
+
+/** Members listed (and put in the sample PATCH requests) per group: memory and output stay bounded. */
+export const MAX_LISTED_MEMBERS = 20;
 
 export class GroupPreviewer {
   readonly enabled: boolean;
@@ -126,9 +132,12 @@ export class GroupPreviewer {
     for (const ref of groups) {
       const key = ref.id ?? ref.displayName;
       let o = this.observed.get(key);
-      if (!o) this.observed.set(key, (o = { ref, members: new Set(), notProvisioned: new Set() }));
-      if (provisioned) o.members.add(userPrincipalName);
-      else o.notProvisioned.add(userPrincipalName);
+      if (!o) this.observed.set(key, (o = { ref, members: new Set(), memberCount: 0, notProvisioned: 0 }));
+      if (!provisioned) o.notProvisioned++;
+      else if (!o.members.has(userPrincipalName)) {
+        o.memberCount++;
+        if (o.members.size < MAX_LISTED_MEMBERS) o.members.add(userPrincipalName);
+      }
     }
   }
 
@@ -144,9 +153,9 @@ export class GroupPreviewer {
     for (const a of this.plan.entra?.assignments ?? []) {
       if (!("group" in a)) continue;
       const seen = [...all.values()].some((o) => o.ref.displayName === a.group || o.ref.id === a.group);
-      if (!seen) all.set(a.group, { ref: { displayName: a.group }, members: new Set(), notProvisioned: new Set() });
+      if (!seen) all.set(a.group, { ref: { displayName: a.group }, members: new Set(), memberCount: 0, notProvisioned: 0 });
     }
-    return [...all.values()].map((o) => this.preview(o.ref, [...o.members], o.notProvisioned.size));
+    return [...all.values()].map((o) => this.preview(o.ref, [...o.members], o.memberCount, o.notProvisioned));
   }
 
   private evaluate(record: SourceRecord): { values: (AttributeValue | null)[]; flows: boolean[]; errors: Violation[] } {
@@ -157,7 +166,7 @@ export class GroupPreviewer {
     return { values, flows, errors };
   }
 
-  preview(ref: GroupRef, members: readonly string[], membersNotProvisioned = 0): GroupPreview {
+  preview(ref: GroupRef, members: readonly string[], memberCount = members.length, membersNotProvisioned = 0): GroupPreview {
     const { assignment, scoping, inScope } = this.scopeOf(ref);
     const policy = this.policies.get(ref.displayName) ?? null;
     const out: GroupPreview = {
@@ -169,7 +178,8 @@ export class GroupPreviewer {
       matchQuery: null,
       body: null,
       members: inScope ? [...members] : [],
-      membersNotProvisioned: inScope ? membersNotProvisioned : membersNotProvisioned + members.length,
+      memberCount: inScope ? memberCount : 0,
+      membersNotProvisioned: inScope ? membersNotProvisioned : membersNotProvisioned + memberCount,
       requests: null,
       policy: inScope ? policy : null,
       violations: [],
@@ -210,6 +220,7 @@ export class GroupPreviewer {
       rename: canUpdate ? this.renameRequest(ev, { ...ref, displayName: renamedTo }, members) : null,
       delete: actions.includes("delete") ? { method: "DELETE", path: "/Groups/{id}" } : null,
     };
+    if (memberCount > members.length) out.notes.push(`${memberCount - members.length} more member(s) are added and removed with requests of the same form`);
     if (membersNotProvisioned) out.notes.push(`${membersNotProvisioned} member(s) are not provisioned (out of scope or refused): Entra does not add them to the group`);
     return out;
   }
