@@ -217,7 +217,7 @@ export class GroupPreviewer {
       retrieve: { method: "GET", path: "/Groups/{id}?excludedAttributes=members", query: { excludedAttributes: "members" } },
       addMembers: canUpdate && members.length ? this.membersRequest("add", members) : null,
       removeMembers: canUpdate && members.length ? this.membersRequest("remove", members) : null,
-      rename: canUpdate ? this.renameRequest(ev, { ...ref, displayName: renamedTo }, members) : null,
+      rename: canUpdate ? this.renameFrom(ev, { ...ref, displayName: renamedTo }, members) : null,
       delete: actions.includes("delete") ? { method: "DELETE", path: "/Groups/{id}" } : null,
     };
     if (memberCount > members.length) out.notes.push(`${memberCount - members.length} more member(s) are added and removed with requests of the same form`);
@@ -239,8 +239,12 @@ export class GroupPreviewer {
     return patchRequest(ops, "{id}", "/Groups");
   }
 
-  /** PATCH for the group's attributes after a rename ("Update Group [Non-member attributes]"). */
-  private renameRequest(before: { values: (AttributeValue | null)[]; flows: boolean[] }, renamed: GroupRef, members: readonly string[]): ScimRequest | null {
+  /** PATCH for the group's attributes when it is renamed to `displayName` ("Update Group [Non-member attributes]"). */
+  renameRequest(ref: GroupRef, displayName: string, members: readonly string[] = []): ScimRequest | null {
+    return this.renameFrom(this.evaluate(this.record(ref, members)), { ...ref, displayName }, members);
+  }
+
+  private renameFrom(before: { values: (AttributeValue | null)[]; flows: boolean[] }, renamed: GroupRef, members: readonly string[]): ScimRequest | null {
     const after = this.evaluate(this.record(renamed, members));
     const changes: AttributeChange[] = [];
     this.table.forEach((a, i) => {

@@ -1,7 +1,7 @@
 // Preview: evaluate a Plan over Entra users → SCIM requests and rule violations; simulate and check
 // against a SCIM endpoint. See docs/preview.md.
 export { AppPreviewer, blockingViolations, defaultChange, type Assignment, type Evaluation, PreviewError, type PreviewOptions, type ReferenceRequests, type UserPreview } from "./engine";
-export { checkApp, checkToken, checkTenantUrl, testConnection, type CheckItem, type CheckOptions } from "./check";
+export { checkApp, checkToken, checkTenantUrl, connectionRequests, testConnection, testGroupConnection, type CheckItem, type CheckOptions } from "./check";
 export { describeNetworkError, maskSecrets, NetworkError, scimRequest } from "./http";
 export { JsonArraySplitter, readJsonUsers, readUsersFile, UserFileError } from "./json-stream";
 export { createWriter, FORMATS, type Format, groupJson, JsonWriter, MarkdownWriter, policyText, type PreviewWriter, StreamSink, TableWriter, userJson, type AppSummary } from "./output";
