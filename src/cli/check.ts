@@ -1,8 +1,8 @@
 /**
  * `scimops check --app NAME [--target URL] [--token-env VAR] [--stack NAME] [--format text|json]`
  *
- * What the portal's Test Connection does — `GET /Users?filter=userName eq "<random GUID>"` expecting 200 and
- * an empty ListResponse — plus the catalog's tenant-URL checks (https, required flags) and token-format
+ * What the portal's Test Connection does — `GET /Users?filter=<matching attribute> eq "<random GUID>"` and,
+ * when groups are provisioned, a random group by displayName, each expecting 200 and an empty ListResponse — plus the catalog's tenant-URL checks (https, required flags) and token-format
  * check. The tenant URL is the app's (resolved with the stack's parameters) unless --target is given; the
  * token comes from the environment variable VAR (default SCIMOPS_TOKEN) and is never printed.
  * `--format json` prints `{"app", "displayName", "ok", "checks": [{check, severity, message}]}` for CI.

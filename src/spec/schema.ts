@@ -245,9 +245,21 @@ export const TargetRules = z.strictObject({
       matchBy: z.string().default("displayName"),
       caseSensitive: z.boolean().default(false),
       known: z.array(z.string().min(1)).default([]).describe("group names that exist in the target"),
+      policies: z
+        .array(
+          z.strictObject({
+            group: z.string().min(1).describe("the group's name in the target (what Entra pushes as displayName)"),
+            vlan: z.number().int().min(1).max(4094).optional(),
+            downloadMbps: z.number().positive().optional(),
+            uploadMbps: z.number().positive().optional(),
+            sessionTimeoutHours: z.number().positive().optional(),
+          }),
+        )
+        .default([])
+        .describe("what membership of a target group gives (e.g. IronWifi's VLAN, bandwidth and session policies)"),
       reason: z.string().optional(),
     })
-    .default({ supported: true, matchBy: "displayName", caseSensitive: false, known: [] }),
+    .default({ supported: true, matchBy: "displayName", caseSensitive: false, known: [], policies: [] }),
   tenantUrl: z
     .strictObject({
       requiredFlags: z.array(z.string().min(1)).default([]),
@@ -290,7 +302,7 @@ export const AppSpec = z.strictObject({
     requiredAttributes: [],
     requiredSources: {},
     unsupportedAttributes: [],
-    groups: { supported: true, matchBy: "displayName", caseSensitive: false, known: [] },
+    groups: { supported: true, matchBy: "displayName", caseSensitive: false, known: [], policies: [] },
     createsInactiveUsers: true,
     deleteIsSoftDelete: false,
     filterOperators: [],
