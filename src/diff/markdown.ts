@@ -1,0 +1,185 @@
+/**
+ * The diff report as a GitHub pull-request comment: a summary table (one row per app and stack), the
+ * warnings that matter most above it, then a collapsed `<details>` section per app. The comment is cut to
+ * fit GitHub's limit (65,536 characters), users first, and says what was cut.
+ */
+import { formatDiagnostic } from "../spec/diagnostics";
+import type { PlanChange } from "../plan/diff";
+import { formatRange } from "./consequences";
+import type { AppDiff, Consequence, DiffReport, StackDiff, UserChange, ValueChange, ViolationKey } from "./model";
+
+/** GitHub's maximum comment body (characters). */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+export interface MarkdownOptions {
+  maxChars?: number;
+}
+
+const ICON: Record<Consequence["severity"], string> = { caution: "🛑", warning: "⚠️", info: "ℹ️" };
+
+export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}): string {
+  const limit = options.maxChars ?? GITHUB_COMMENT_LIMIT;
+  const title = `## scimops diff: \`${report.base}\` → this branch`;
+  if (!report.ok) return renderErrors(title, report);
+  const changed = report.stacks.flatMap((s) => s.apps.filter((a) => a.status !== "unchanged").map((app) => ({ stack: s, app })));
+  const stackChanges = report.stacks.filter((s) => s.settings.length || s.values.length || s.status === "added" || s.status === "removed");
+  const head: string[] = [title, ""];
+  for (const note of report.notes) head.push(`> ${note}`, "");
+  if (!changed.length && !stackChanges.length) {
+    head.push(`No provisioning changes in ${list(report.stacks.map((s) => `\`${s.stack}\``))} (${report.sampleUsers} sample users).`);
+    return head.join("\n") + "\n";
+  }
+  const cautions = changed.flatMap(({ stack, app }) => app.consequences.filter((c) => c.severity === "caution").map((c) => `> **${stack.stack} · ${app.displayName}**: ${c.message}`));
+  if (cautions.length) head.push("> [!CAUTION]", ...cautions.flatMap((line, i) => (i ? [">", line] : [line])), "");
+  if (changed.length) head.push(...summaryTable(changed), "");
+  const unchanged = report.stacks.flatMap((s) => s.apps.filter((a) => a.status === "unchanged").map((a) => `${s.stack} · ${a.displayName}`));
+  if (unchanged.length) head.push(`Unchanged: ${unchanged.join(", ")}.`, "");
+  head.push(`Sample users: ${report.sampleUsers} (the \`--users\` file), evaluated against both sides.`, "");
+
+  const sections: Section[] = [];
+  for (const stack of report.stacks) {
+    if (stackChanges.includes(stack)) sections.push({ label: `stack ${stack.stack}`, users: [], render: () => stackSection(stack) });
+    for (const app of stack.apps.filter((a) => a.status !== "unchanged")) {
+      const lines = app.users.map(userLine);
+      sections.push({ label: `${stack.stack} · ${app.displayName}`, users: lines, render: (n) => appSection(stack, app, lines, n) });
+    }
+  }
+  return fit(head.join("\n"), sections, limit);
+}
+
+interface Section {
+  label: string;
+  users: readonly string[];
+  /** The section with at most `users` user lines. */
+  render: (users: number) => string;
+}
+
+/** Whole sections while they fit; then the longest user list that fits; then the section's name only. */
+function fit(head: string, sections: readonly Section[], limit: number): string {
+  const full = sections.map((s) => s.render(s.users.length));
+  const whole = [head, ...full].join("\n");
+  if (whole.length <= limit) return whole;
+  const reserve = 400 + sections.reduce((n, s) => n + s.label.length + 40, 0);
+  let budget = limit - head.length - reserve;
+  const out = [head];
+  const cut: string[] = [];
+  sections.forEach((s, i) => {
+    let text = full[i]!;
+    if (text.length > budget) {
+      let lo = 0;
+      let hi = s.users.length;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (s.render(mid).length <= budget) lo = mid;
+        else hi = mid - 1;
+      }
+      text = s.render(lo);
+      if (text.length > budget) {
+        text = `- ${s.label}: not shown\n`;
+        cut.push(`${s.label} (whole section)`);
+      } else cut.push(`${s.label} (${s.users.length - lo} of ${s.users.length} users)`);
+    }
+    budget -= text.length + 1;
+    out.push(text);
+  });
+  out.push(`> [!NOTE]\n> Cut to fit a GitHub comment (${GITHUB_COMMENT_LIMIT.toLocaleString("en-US")} characters): ${cut.join("; ")}. \`scimops diff --format json\` has everything.\n`);
+  return out.join("\n");
+}
+
+function summaryTable(rows: { stack: StackDiff; app: AppDiff }[]): string[] {
+  const out = ["| Stack | App | Change | Rows changed | Users affected | Re-sync | New violations |", "|---|---|---|--:|--:|---|--:|"];
+  for (const { stack, app } of rows) {
+    const estimate = app.consequences.find((c) => c.kind === "resync")?.estimate;
+    const resync = app.summary.resync ? `yes${estimate ? `, ≈ ${formatRange(estimate)}` : ""}` : "no";
+    const s = app.summary;
+    out.push(`| ${cell(stack.stack)} | ${cell(app.displayName)} (\`${app.app}\`) | ${app.status} | ${s.rowsChanged} | ${s.usersAffected} | ${resync} | ${s.newViolations} |`);
+  }
+  return out;
+}
+
+function stackSection(stack: StackDiff): string {
+  const lines = [`### Stack \`${stack.stack}\` (\`${stack.file}\`)${stack.status === "added" || stack.status === "removed" ? ` — ${stack.status}` : ""}`, ""];
+  const rows = [...stack.settings.map((c) => ({ ...c, name: `scimops:${c.name}` })), ...stack.values.map((c) => ({ ...c, name: `scimops:${c.name}` }))];
+  if (rows.length) lines.push(...valueTable("Stack setting", rows), "");
+  return lines.join("\n");
+}
+
+function appSection(stack: StackDiff, app: AppDiff, userLines: readonly string[], maxUsers: number): string {
+  const s = app.summary;
+  const facts = [app.status, `${s.rowsChanged} row${s.rowsChanged === 1 ? "" : "s"}`, `${s.usersAffected} user${s.usersAffected === 1 ? "" : "s"}`, ...(s.resync ? ["re-sync"] : []), ...(s.newViolations ? [`${s.newViolations} new violation${s.newViolations === 1 ? "" : "s"}`] : [])];
+  const lines = ["<details>", `<summary><strong>${html(stack.stack)} · ${html(app.displayName)}</strong> (${html(app.app)}) — ${facts.join(", ")}</summary>`, ""];
+  if (app.consequences.length) {
+    lines.push("#### What Entra will do", "");
+    for (const c of app.consequences) lines.push(`- ${ICON[c.severity]} ${c.message}`);
+    lines.push("");
+  }
+  const settings: ValueChange[] = [...app.stackEntry.map((c) => ({ ...c, name: `stack entry › ${c.name}` })), ...app.changes.filter((c) => c.area === "app" || c.area === "settings" || c.area === "assignments")];
+  if (settings.length) lines.push("#### Settings", "", ...valueTable("Setting", settings), "");
+  const mappings = app.changes.filter((c) => c.area === "mapping");
+  if (mappings.length) lines.push("#### Mappings", "", ...mappingTable(mappings), "");
+  const other = app.changes.filter((c) => c.area === "okta" || c.area === "target");
+  if (other.length) lines.push("#### Okta and target rules", "", ...valueTable("Field", other), "");
+  if (userLines.length) {
+    const sample = `${app.users.length} of the sample users (${app.usersInScope.before} in scope before, ${app.usersInScope.after} after)`;
+    lines.push(`#### Users: ${sample}`, "", ...userLines.slice(0, maxUsers));
+    if (maxUsers < userLines.length) lines.push(`- … ${userLines.length - maxUsers} more (cut to fit the comment)`);
+    lines.push("");
+  }
+  lines.push("</details>", "");
+  return lines.join("\n");
+}
+
+function valueTable(header: string, rows: readonly ValueChange[]): string[] {
+  return [`| ${header} | Before | After |`, "|---|---|---|", ...rows.map((r) => `| ${cell(r.name)} | ${code(r.before)} | ${code(r.after)} |`)];
+}
+
+function mappingTable(rows: readonly PlanChange[]): string[] {
+  const out = ["| Mapping | Row | Before | After |", "|---|---|---|---|"];
+  for (const r of rows) out.push(`| ${r.mapping === "groups" ? "Groups" : "Users"} | ${cell(r.name)}${r.matching ? " 🛑 matching" : ""} | ${code(r.before)} | ${code(r.after)} |`);
+  return out;
+}
+
+/** One line per user: a scope change alone, or the attributes and violations that change. */
+export function userLine(u: UserChange): string {
+  const who = `\`${u.userPrincipalName}\``;
+  if (u.scope === "left") return `- ${who}: leaves scope → ${u.outcome ?? "deprovisioned"}`;
+  const parts = u.attributes.map((a) => `\`${a.target}\` ${value(a.before)} → ${value(a.after)}`);
+  parts.push(...u.newViolations.map((v) => `✗ ${violation(v)}`), ...u.fixedViolations.map((v) => `✓ fixed ${violation(v)}`));
+  if (u.scope === "entered") return `- ${who}: enters scope → created${parts.length ? `; ${parts.join("; ")}` : ""}`;
+  return `- ${who}: ${parts.join("; ")}`;
+}
+
+function violation(v: ViolationKey): string {
+  return `${v.rule}${v.attribute ? ` (\`${v.attribute}\`)` : ""}: ${v.message.replace(/\n/g, " ")}`;
+}
+
+function value(v: string | string[] | null): string {
+  return v === null ? "(not sent)" : `\`${JSON.stringify(v).replace(/`/g, "'")}\``;
+}
+
+function renderErrors(title: string, report: DiffReport): string {
+  const n = report.errors.length;
+  const lines = [title, "", "> [!CAUTION]", `> The branch has ${n} error${n === 1 ? "" : "s"}; the diff is shown once ${n === 1 ? "it is" : "they are"} fixed (\`npx scimops validate\`).`, "", "```text"];
+  for (const e of report.errors) lines.push(formatDiagnostic(e));
+  lines.push("```", "");
+  return lines.join("\n");
+}
+
+function code(text: string | undefined): string {
+  if (text === undefined) return "—";
+  const inner = text.replace(/\n/g, " ");
+  const fence = inner.includes("`") ? "``" : "`";
+  return `${fence}${fence === "``" ? " " : ""}${inner.replace(/\|/g, "\\|")}${fence === "``" ? " " : ""}${fence}`;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+function html(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function list(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? "no stack") : `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+}
