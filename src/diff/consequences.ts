@@ -7,7 +7,7 @@ import { attributesReferenced } from "../expression";
 import { matchingAttributes, type PlanChange } from "../plan/diff";
 import type { AppPlan } from "../plan/types";
 import type { StackSettings } from "../spec/stack";
-import type { Consequence, ScopeExitOutcome, UserChange } from "./model";
+import type { Consequence, ScopeExitOutcome } from "./model";
 import type { UserPair } from "./users";
 
 /**
@@ -45,7 +45,6 @@ export interface AppContext {
   /** Stack-entry changes (parameters, identity providers) are settings too. */
   settingsChanged: boolean;
   pairs: readonly UserPair[];
-  users: readonly UserChange[];
 }
 
 export function appConsequences(c: AppContext): Consequence[] {

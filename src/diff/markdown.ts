@@ -54,36 +54,45 @@ interface Section {
   render: (users: number) => string;
 }
 
-/** Whole sections while they fit; then the longest user list that fits; then the section's name only. */
+/**
+ * Everything when it fits. Otherwise every section without its user list first (so no app disappears for
+ * another's users), then user lines section by section while room is left; a section too big even without
+ * its users becomes one line naming it.
+ */
 function fit(head: string, sections: readonly Section[], limit: number): string {
   const full = sections.map((s) => s.render(s.users.length));
   const whole = [head, ...full].join("\n");
   if (whole.length <= limit) return whole;
-  const reserve = 400 + sections.reduce((n, s) => n + s.label.length + 40, 0);
-  let budget = limit - head.length - reserve;
-  const out = [head];
-  const cut: string[] = [];
+  const note = (cut: readonly string[]) => `> [!NOTE]\n> Cut to fit a GitHub comment (${limit.toLocaleString("en-US")} characters): ${cut.join("; ")}. \`scimops diff --format json\` has everything.\n`;
+  const stub = (s: Section) => `- ${s.label}: not shown\n`;
+  const texts = sections.map((s) => s.render(0));
+  const shown = sections.map(() => 0);
+  const stubbed = sections.map(() => false);
+  const cutLabels = () => sections.flatMap((s, i) => (stubbed[i] ? [`${s.label} (whole section)`] : shown[i]! < s.users.length ? [`${s.label} (${s.users.length - shown[i]!} of ${s.users.length} users)`] : []));
+  const size = () => [head, ...texts].join("\n").length + 1 + note(cutLabels()).length;
+  for (let i = sections.length - 1; i >= 0 && size() > limit; i--) {
+    texts[i] = stub(sections[i]!);
+    stubbed[i] = true;
+  }
   sections.forEach((s, i) => {
-    let text = full[i]!;
-    if (text.length > budget) {
-      let lo = 0;
-      let hi = s.users.length;
-      while (lo < hi) {
-        const mid = Math.ceil((lo + hi) / 2);
-        if (s.render(mid).length <= budget) lo = mid;
-        else hi = mid - 1;
-      }
-      text = s.render(lo);
-      if (text.length > budget) {
-        text = `- ${s.label}: not shown\n`;
-        cut.push(`${s.label} (whole section)`);
-      } else cut.push(`${s.label} (${s.users.length - lo} of ${s.users.length} users)`);
+    if (stubbed[i] || !s.users.length) return;
+    let lo = 0;
+    let hi = s.users.length;
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      const before = texts[i]!;
+      texts[i] = s.render(mid);
+      shown[i] = mid;
+      const fits = size() <= limit;
+      texts[i] = before;
+      shown[i] = lo;
+      if (fits) lo = mid;
+      else hi = mid - 1;
     }
-    budget -= text.length + 1;
-    out.push(text);
+    texts[i] = s.render(lo);
+    shown[i] = lo;
   });
-  out.push(`> [!NOTE]\n> Cut to fit a GitHub comment (${GITHUB_COMMENT_LIMIT.toLocaleString("en-US")} characters): ${cut.join("; ")}. \`scimops diff --format json\` has everything.\n`);
-  return out.join("\n");
+  return [head, ...texts, note(cutLabels())].join("\n");
 }
 
 function summaryTable(rows: { stack: StackDiff; app: AppDiff }[]): string[] {

@@ -131,7 +131,7 @@ function appDiff(app: string, base: StackSide, head: StackSide, input: ReportInp
   if (status === "changed" && !changes.length && !stackEntry.length && !users.length) status = "unchanged";
   const consequences = status === "unchanged"
     ? []
-    : appConsequences({ status, base: before, head: after, baseStack: base.stack?.settings, headStack: head.stack?.settings, changes, settingsChanged: stackEntry.length > 0, pairs, users });
+    : appConsequences({ status, base: before, head: after, baseStack: base.stack?.settings, headStack: head.stack?.settings, changes, settingsChanged: stackEntry.length > 0, pairs });
   return {
     app,
     displayName: (after ?? before)?.displayName ?? app,

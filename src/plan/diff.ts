@@ -41,8 +41,8 @@ const NO_CONFIG: ResolveContext = { before: {}, after: {} };
 export function diffPlans(before: AppPlan, after: AppPlan, config: ResolveContext = NO_CONFIG): PlanChange[] {
   const out: PlanChange[] = [];
   if (before.entra || after.entra) diffEntra(before.entra, after.entra, config, out);
-  diffFlat(out, "okta", "Okta", flattenValue(before.okta), flattenValue(after.okta));
-  diffFlat(out, "target", "Target rules", flattenValue(resolveTarget(before, config.before)), flattenValue(resolveTarget(after, config.after)));
+  diffKeyed(out, "okta", "Okta", flattenValue(before.okta), flattenValue(after.okta));
+  diffKeyed(out, "target", "Target rules", flattenValue(resolveTarget(before, config.before)), flattenValue(resolveTarget(after, config.after)));
   return out;
 }
 
@@ -182,10 +182,6 @@ function keyedChanges(before: ReadonlyMap<string, string>, after: ReadonlyMap<st
 
 function diffKeyed(out: PlanChange[], area: ChangeArea, prefix: string, before: ReadonlyMap<string, string>, after: ReadonlyMap<string, string>): void {
   for (const c of keyedChanges(before, after)) out.push(change(area, `${prefix} › ${c.key}`, c.kind, c.before, c.after));
-}
-
-function diffFlat(out: PlanChange[], area: ChangeArea, prefix: string, before: Map<string, string>, after: Map<string, string>): void {
-  diffKeyed(out, area, prefix, before, after);
 }
 
 /** Leaf values by dotted path (`userName.allowedDomains`), for blocks compared field by field. */

@@ -86,7 +86,7 @@ describe("scimops diff on a git repository", () => {
     expect(cautionText).toContain("dev · Airstack");
     expect(cautionText).toContain("prod · Airstack");
     expect(cautionText).toContain("duplicates");
-    expect(summary(tree).filter((r) => r.App === "Airstack (airstack)").map((r) => r["Re-sync"].startsWith("yes"))).toEqual([true, true]);
+    expect(summary(tree).filter((r) => r.App === "Airstack (airstack)").map((r) => r["Re-sync"]!.startsWith("yes"))).toEqual([true, true]);
     const section = details(tree).find((d) => d.summary.startsWith("dev · Airstack"))!;
     expect(section.table("Mappings")).toEqual([{ Mapping: "Users", Row: "Attribute Mapping › userName 🛑 matching", Before: "[userPrincipalName], matching 1", After: "[mail], matching 1" }]);
 
