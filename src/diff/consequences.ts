@@ -158,10 +158,13 @@ function removal(c: AppContext): Consequence[] {
   const stack = c.headStack;
   const inScope = c.pairs.filter((p) => p.before?.inScope).length;
   const provisioned = inScope ? ` The ${inScope} sample user${inScope === 1 ? "" : "s"} provisioned so far stay in the target as they are.` : "";
-  if (stack?.protect) {
+  if (!stack) {
+    return [{ kind: "deletionGuard", severity: "info", message: `No longer in this stack's files: nothing runs \`pulumi up\` for it, so the tenant keeps the app as it is.${provisioned}` }];
+  }
+  if (stack.protect) {
     return [{ kind: "deletionGuard", severity: "warning", message: `Removed from the stack, which sets \`protect\`: \`pulumi up\` stops at the protected enterprise application until it is unprotected.` }];
   }
-  if (stack?.allowDeletion) {
+  if (stack.allowDeletion) {
     // synchronization-synchronizationjob-delete.md: deleting the job stops sync; provisioned accounts are left as-is.
     return [{ kind: "appRemoved", severity: "caution", message: `Removed from a stack with \`allowDeletion: true\`: \`pulumi up\` deletes the enterprise application and its provisioning job from the tenant.${provisioned}` }];
   }
