@@ -1,8 +1,8 @@
 /**
  * One side of a diff: the app files and stack files of a folder (the working tree, or a revision written
  * out by `revision.ts`), loaded and checked the way `validate` does, with one message per mistake: a stack
- * that names an app whose file has errors is not checked against it (its "no app file" and "unknown
- * setting" messages would only repeat the app file's error).
+ * that names an app whose file has errors is not checked (its "no app file" and "unknown setting"
+ * messages would only repeat the app file's error); the broken app is absent from it.
  */
 import { basename } from "node:path";
 import { checkApp } from "../spec/check";
@@ -46,7 +46,8 @@ export function loadSnapshot(root: string): Snapshot {
     const namesBroken = result.stack.settings.apps.some((a) => snapshot.brokenApps.has(a.name));
     const problems = namesBroken ? [] : checkStack(result.stack, snapshot.apps);
     snapshot.diagnostics.push(...problems);
-    if (namesBroken || problems.some(isError)) snapshot.brokenStacks.add(name);
+    // Kept when only its apps' files are broken: those apps are absent, the rest of the stack still counts.
+    if (problems.some(isError)) snapshot.brokenStacks.add(name);
     else snapshot.stacks.set(name, result.stack);
   }
   return snapshot;

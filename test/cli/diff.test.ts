@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import type { DiffReport } from "../../src/diff/model";
 import { details, parse, summary, TestRepo } from "./diff-helpers";
 
@@ -149,6 +149,7 @@ describe("scimops diff on a git repository", () => {
   it("a scoping filter change shows as clauses and restarts the initial cycle with Microsoft's estimate", async () => {
     repo.edit("mappings/jumpcloud.yaml", ["      actions: [create, update, delete]\n      # Only", "      actions: [create, update, delete]\n      scopingFilters:\n        - name: Retail only\n          clauses:\n            - { attribute: department, operator: EQUALS, value: Retail }\n            - { attribute: accountEnabled, operator: IS TRUE }\n      # Only"]);
     repo.commit("filter");
+    onTestFinished(() => void repo.git("reset", "-q", "--hard", "HEAD~1"));
     repo.edit("mappings/jumpcloud.yaml", ["value: Retail }", "value: Sales }"]);
     const { out } = await repo.run("--base", "HEAD", "--stack", "prod");
     const tree = parse(out);
@@ -216,5 +217,19 @@ describe("scimops diff on a git repository", () => {
     const stack = await repo.run("--stack", "staging");
     expect(stack.code).toBe(1);
     expect(stack.err).toContain("stack `staging` not found in stacks/ (stacks: dev, prod)");
+  });
+});
+
+describe("scimops diff when the base is not clean", () => {
+  it("an app file with errors in the base is compared as absent, with a note, and the rest of its stack still counts", async () => {
+    repo.edit("mappings/spaceiq.yaml", ["    users:\n      name:", "    users:\n      colour: blue\n      name:"]);
+    repo.commit("broken spaceiq");
+    onTestFinished(() => void repo.git("reset", "-q", "--hard", "HEAD~1"));
+    repo.git("checkout", "-q", "HEAD~1", "--", "mappings/spaceiq.yaml");
+    const r = await report("--base", "HEAD", "--stack", "dev");
+    expect(r.notes).toEqual(["`mappings/spaceiq.yaml` has errors in `HEAD`: compared as absent there."]);
+    const dev = r.stacks[0]!;
+    expect(dev.apps.find((a) => a.app === "spaceiq")!.status).toBe("added");
+    expect(dev.apps.filter((a) => a.app !== "spaceiq").map((a) => a.status)).toEqual(["unchanged", "unchanged", "unchanged", "unchanged"]);
   });
 });
