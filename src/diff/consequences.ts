@@ -58,10 +58,13 @@ export function appConsequences(c: AppContext): Consequence[] {
   const schemaChanged = c.changes.some((x) => x.schema);
   if (c.status === "added" || schemaChanged || !c.base?.entra) {
     out.push(resync(c, c.status === "added" || !c.base?.entra ? "new" : "schema"));
-  } else if (c.changes.length || c.settingsChanged) {
+  } else if (c.changes.some((x) => x.area !== "target" && x.area !== "okta") || c.settingsChanged) {
     // Only attribute-mapping and scoping-filter changes start a new initial cycle (how-provisioning-works.md,
     // "Incremental cycles"); settings and assignments are picked up by the next incremental cycle.
     out.push({ kind: "settingsOnly", severity: "info", message: "Settings and assignments only: no new initial cycle; the next incremental cycle (about every 40 minutes) applies them." });
+  }
+  else if (c.changes.some((x) => x.area === "target")) {
+    out.push({ kind: "targetRulesOnly", severity: "info", message: "Nothing changes in Entra: only the target rules change (scimops's own checks of what the target accepts)." });
   }
   if (c.status === "changed") out.push(...matching(c));
   const exit = scopeExit(c);

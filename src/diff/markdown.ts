@@ -126,11 +126,13 @@ function appSection(stack: StackDiff, app: AppDiff, userLines: readonly string[]
   if (settings.length) lines.push("#### Settings", "", ...valueTable("Setting", settings), "");
   const mappings = app.changes.filter((c) => c.area === "mapping");
   if (mappings.length) lines.push("#### Mappings", "", ...mappingTable(mappings), "");
-  const other = app.changes.filter((c) => c.area === "okta" || c.area === "target");
-  if (other.length) lines.push("#### Okta and target rules", "", ...valueTable("Field", other), "");
+  const okta = app.changes.filter((c) => c.area === "okta");
+  if (okta.length) lines.push("#### Okta", "", ...valueTable("Field", okta), "");
+  const target = app.changes.filter((c) => c.area === "target");
+  if (target.length) lines.push("#### Target rules", "", ...valueTable("Rule", target), "");
   if (userLines.length) {
-    const sample = `${app.users.length} of the sample users (${app.usersInScope.before} in scope before, ${app.usersInScope.after} after)`;
-    lines.push(`#### Users: ${sample}`, "", ...userLines.slice(0, maxUsers));
+    const n = app.users.length;
+    lines.push(`#### Users (${n} sample user${n === 1 ? "" : "s"} change; in scope: ${app.usersInScope.before} → ${app.usersInScope.after})`, "", ...userLines.slice(0, maxUsers));
     if (maxUsers < userLines.length) lines.push(`- … ${userLines.length - maxUsers} more (cut to fit the comment)`);
     lines.push("");
   }

@@ -78,7 +78,7 @@ export interface AppSummary {
   newViolations: number;
 }
 
-export type ConsequenceKind = "resync" | "settingsOnly" | "matching" | "scopeExit" | "appRemoved" | "deletionGuard";
+export type ConsequenceKind = "resync" | "settingsOnly" | "targetRulesOnly" | "matching" | "scopeExit" | "appRemoved" | "deletionGuard";
 
 export interface Consequence {
   kind: ConsequenceKind;

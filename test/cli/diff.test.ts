@@ -111,7 +111,8 @@ describe("scimops diff on a git repository", () => {
     expect(out).not.toContain("✗");
     expect(out).not.toContain("✓");
     const section = details(tree).find((d) => d.summary.startsWith("dev · iPass"))!;
-    expect(section.table("Okta and target rules")).toEqual([{ Field: "Target rules › userName.allowedDomains", Before: "contoso.example", After: "contoso.example,contoso-corp.example" }]);
+    expect(section.items("What Entra will do")).toEqual(["ℹ️ Nothing changes in Entra: only the target rules change (scimops's own checks of what the target accepts)."]);
+    expect(section.table("Target rules")).toEqual([{ Rule: "Target rules › userName.allowedDomains", Before: "contoso.example", After: "contoso.example,contoso-corp.example" }]);
     // …while a violation that does appear is new, once, by rule and attribute.
     repo.edit("stacks/Pulumi.dev.yaml", ["scimops:ipassRegisteredDomains: contoso.example,contoso-corp.example", "scimops:ipassRegisteredDomains: contoso-corp.example"]);
     const a = app(await report("--stack", "dev"), "dev", "ipass-smartconnect");
