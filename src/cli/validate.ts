@@ -7,7 +7,7 @@ import type { CliIO } from "./io";
 import { renderTable } from "./table";
 import { describeApp } from "./summary";
 import { checkSecretFormats } from "../spec/check-secrets";
-import { pulumiReveal } from "./secrets";
+import { stackSecretReveal } from "./secrets";
 
 export async function validateCommand(args: readonly string[], io: CliIO): Promise<number> {
   const root = projectRoot();
@@ -25,7 +25,7 @@ export async function validateCommand(args: readonly string[], io: CliIO): Promi
   }
   const { apps, stacks, diagnostics } = loadProject(appFiles, stackFiles, listAppFiles(root));
   // Tokens stored in a stack are decrypted (in memory, by the Pulumi CLI) only to check their documented format.
-  for (const stack of stacks) diagnostics.push(...(await checkSecretFormats(stack, apps, pulumiReveal({ cwd: root, stackFile: stack.file }))));
+  for (const stack of stacks) diagnostics.push(...(await checkSecretFormats(stack, apps, stackSecretReveal(stack, root))));
   const display = (file: string) => relative(process.cwd(), file) || file;
   // --quiet keeps what blocks: errors and the verdict line.
   for (const d of diagnostics) if (!quiet || d.severity === "error") io.stderr(formatDiagnostic({ ...d, file: display(d.file) }));
