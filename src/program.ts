@@ -10,6 +10,7 @@ import { splitStackConfig, StackSettings, NAMESPACE } from "./spec/stack";
 import { compileApp } from "./plan/compile";
 import type { AppPlan } from "./plan/types";
 import { EntraProvisionedApp } from "./entra/component";
+import type { GraphConnection } from "./entra/graph";
 import { OktaProvisionedApp } from "./okta/component";
 
 export interface AppOutputs {
@@ -51,6 +52,11 @@ export function run(root = projectRoot(join(__dirname, ".."))): Record<string, A
   if (errors.length) throw new SpecError(errors);
 
   const config = new pulumi.Config(NAMESPACE);
+  // One connection for every Graph call of the stack: the cloud, or an explicit base URL (emulator).
+  const graph: GraphConnection = {
+    ...(settings.graphBaseUrl ? { baseUrl: settings.graphBaseUrl } : { cloud: settings.cloud }),
+    ...(settings.tenantId ? { tenantId: settings.tenantId } : {}),
+  };
   const outputs: Record<string, AppOutputs> = {};
   for (const entry of settings.apps) {
     const loaded = apps.get(entry.name);
@@ -62,9 +68,9 @@ export function run(root = projectRoot(join(__dirname, ".."))): Record<string, A
       const app = new EntraProvisionedApp(`${plan.name}-entra`, {
         plan,
         entra: plan.entra,
-        cloud: settings.cloud,
-        graphBaseUrl: settings.graphBaseUrl,
-        tenantId: settings.tenantId,
+        graph,
+        ...(entry.servicePrincipalId ? { adoptServicePrincipalId: entry.servicePrincipalId } : {}),
+        ...(entry.jobId ? { adoptJobId: entry.jobId } : {}),
         secretToken: config.requireSecret(plan.entra.secretTokenKey),
         notificationRecipients: resolveValue(config, plan.entra.notifications.recipients),
         allowDeletion: settings.allowDeletion,

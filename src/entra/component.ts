@@ -1,37 +1,65 @@
 /**
- * EntraProvisionedApp: everything the seed guides click together for one app, as one component.
+ * EntraProvisionedApp: everything the seed guides click together for one app, as one component, all of
+ * it our own Graph-backed resources (no azuread provider plugin is needed; one `graph` connection drives
+ * every call):
  *
- *   enterprise app (gallery template by display name, or the cloud's non-gallery template)
- *     └ synchronization job (azuread, created paused; template `scim` or the gallery default)
- *         ├ SynchronizationSettings  (tenant URL, token, scope, notifications, deletion threshold)
- *         ├ SynchronizationSchema    (the declared object mappings, complete)
- *         └ ProvisioningStatus       (start/pause, after settings and schema exist)
- *     ├ app role assignments (role by name; Default Access refused)
- *     └ provision on demand for declared test subjects (after the job runs)
+ *   EnterpriseApp (gallery template by display name, or the cloud's non-gallery template; or adopted)
+ *     ├ SynchronizationJob (created paused; template `scim` or the gallery default, resolved once; or adopted)
+ *     │   ├ SynchronizationSettings  (tenant URL, token, scope, notifications, deletion threshold)
+ *     │   ├ SynchronizationSchema    (the declared object mappings, complete)
+ *     │   └ ProvisioningStatus       (start/pause, after settings and schema exist)
+ *     ├ AppRoleAssignments (the set of assignments; role by name; Default Access refused)
+ *     └ ProvisionOnDemand for declared test subjects (after the job runs and the subjects are assigned)
+ *
+ * Principals are names the provider looks up, or object ids from anywhere — e.g. `@pulumi/azuread`
+ * `Group`/`User`/`ServicePrincipal` resources of the user's own program (their `objectId`).
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import * as azuread from "@pulumi/azuread";
-import type { Cloud } from "../spec/schema";
+import type * as azuread from "@pulumi/azuread";
 import type { AppPlan, EntraPlan } from "../plan/types";
 import type { GraphConnection } from "./graph";
+import { EnterpriseApp } from "./enterprise-app";
+import { SynchronizationJob } from "./synchronization-job";
 import { SynchronizationSchema } from "./synchronization-schema";
 import { SynchronizationSettings } from "./synchronization-settings";
-import { ProvisioningStatus, SynchronizationTemplateDefault } from "./job-state";
+import { ProvisioningStatus } from "./provisioning-status";
+import { AppRoleAssignments } from "./app-role-assignments";
+import { ProvisionOnDemand } from "./provision-on-demand";
 import { canonicalJson } from "./helpers";
 import { assignedRoleProblem, SKIPPED_ROLE_REASON } from "../catalog/roles";
+
+/** A principal: a name, an object id, or an `@pulumi/azuread` resource (its `objectId` is used). */
+export type PrincipalRef = pulumi.Input<string> | Pick<azuread.Group, "objectId"> | Pick<azuread.User, "objectId"> | Pick<azuread.ServicePrincipal, "objectId">;
+
+/** An assignment given in code, in addition to the plan's (e.g. a group your own program creates with azuread). */
+export type AssignmentInput = { role: string } & ({ group: PrincipalRef } | { user: PrincipalRef } | { servicePrincipal: PrincipalRef });
 
 export interface EntraProvisionedAppArgs {
   plan: AppPlan;
   entra: EntraPlan;
-  cloud: Cloud;
-  graphBaseUrl?: string;
-  tenantId?: string;
+  /** Where Graph is; every resource of the component uses this one connection. */
+  graph: GraphConnection;
   secretToken: pulumi.Input<string>;
   notificationRecipients?: string;
+  /** Adopt this existing enterprise app (service principal object id) instead of creating one: no writes. */
+  adoptServicePrincipalId?: pulumi.Input<string>;
+  /** Adopt this existing synchronization job of the app. */
+  adoptJobId?: pulumi.Input<string>;
+  additionalAssignments?: readonly AssignmentInput[];
   allowDeletion: boolean;
   retainOnDelete: boolean;
   protect: boolean;
+}
+
+function principalInput(ref: PrincipalRef): pulumi.Input<string> {
+  return typeof ref === "object" && ref !== null && "objectId" in ref ? ref.objectId : (ref as pulumi.Input<string>);
+}
+
+function assignmentEntry(a: AssignmentInput) {
+  if ("group" in a) return { principal: principalInput(a.group), principalType: "Group" as const, role: a.role };
+  if ("user" in a) return { principal: principalInput(a.user), principalType: "User" as const, role: a.role };
+  return { principal: principalInput(a.servicePrincipal), principalType: "ServicePrincipal" as const, role: a.role };
 }
 
 export class EntraProvisionedApp extends pulumi.ComponentResource {
@@ -42,35 +70,44 @@ export class EntraProvisionedApp extends pulumi.ComponentResource {
 
   constructor(name: string, args: EntraProvisionedAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("scimops:entra:ProvisionedApp", name, {}, opts);
-    const { plan, entra } = args;
+    const { plan, entra, graph } = args;
     if (!entra.tenantUrl) {
       throw new Error(`${plan.displayName}: the tenant URL ${entra.tenantUrlTemplate} needs parameters — set them under scimops:apps[].parameters in the stack`);
     }
     refuseSkippedRoles(plan, entra);
     const child: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: args.retainOnDelete };
-    const graph: GraphConnection = {
-      ...(args.graphBaseUrl ? { baseUrl: args.graphBaseUrl } : { cloud: args.cloud }),
-      ...(args.tenantId ? { tenantId: args.tenantId } : {}),
-    };
+    const common = { graph, appName: plan.displayName, allowDelete: args.allowDeletion };
 
-    const templateId =
-      entra.app.kind === "gallery" ? azuread.getApplicationTemplateOutput({ displayName: entra.app.galleryName }, { parent: this }).templateId : pulumi.output(entra.app.templateId);
-    const app = new azuread.ApplicationFromTemplate(name, { displayName: entra.app.displayName, templateId }, { ...child, protect: args.protect });
-    const servicePrincipalId = app.servicePrincipalObjectId;
+    const app = new EnterpriseApp(
+      name,
+      {
+        graph,
+        displayName: entra.app.displayName,
+        ...(entra.app.kind === "gallery" ? { galleryName: entra.app.galleryName } : { templateId: entra.app.templateId }),
+        ...(args.adoptServicePrincipalId !== undefined ? { adoptServicePrincipalId: args.adoptServicePrincipalId } : {}),
+        allowDelete: args.allowDeletion,
+      },
+      { ...child, protect: args.protect },
+    );
+    const servicePrincipalId = app.servicePrincipalId;
+    // Deleting the enterprise app takes its job, settings, schema and assignments with it: when the app
+    // goes, their own deletes would be writes without a reason, so the engine skips them (deletedWith).
+    const part: pulumi.CustomResourceOptions = { ...child, deletedWith: app };
 
-    const syncTemplateId = entra.syncTemplateId
-      ? pulumi.output(entra.syncTemplateId)
-      : new SynchronizationTemplateDefault(`${name}-sync-template`, { graph, servicePrincipalId, appName: plan.displayName }, child).templateId;
     // Created paused: ProvisioningStatus starts it once settings and schema are in place.
-    const job = new azuread.SynchronizationJob(`${name}-job`, { servicePrincipalId, templateId: syncTemplateId, enabled: false }, { ...child, ignoreChanges: ["enabled"] });
+    const job = new SynchronizationJob(
+      `${name}-job`,
+      { ...common, servicePrincipalId, ...(entra.syncTemplateId ? { templateId: entra.syncTemplateId } : {}), ...(args.adoptJobId !== undefined ? { adoptJobId: args.adoptJobId } : {}) },
+      part,
+    );
+    const jobId = job.jobId;
 
     const settings = new SynchronizationSettings(
       `${name}-settings`,
       {
-        graph,
+        ...common,
         servicePrincipalId,
-        jobId: job.id,
-        appName: plan.displayName,
+        jobId,
         baseAddress: entra.tenantUrl,
         secretToken: pulumi.secret(args.secretToken),
         syncAll: entra.syncAll,
@@ -81,58 +118,44 @@ export class EntraProvisionedApp extends pulumi.ComponentResource {
           deleteThresholdValue: entra.deleteThreshold.value,
         },
         skipOutOfScopeDeletions: entra.skipOutOfScopeDeletions,
-        allowDelete: args.allowDeletion,
       },
-      child,
+      part,
     );
-    const schema = new SynchronizationSchema(
-      `${name}-schema`,
-      { graph, servicePrincipalId, jobId: job.id, appName: plan.displayName, objectMappings: entra.mappings.map((m) => m.graph), allowDelete: args.allowDeletion },
-      child,
-    );
+    const schema = new SynchronizationSchema(`${name}-schema`, { ...common, servicePrincipalId, jobId, objectMappings: entra.mappings.map((m) => m.graph) }, part);
     const status = new ProvisioningStatus(
       `${name}-status`,
-      { graph, servicePrincipalId, jobId: job.id, appName: plan.displayName, status: entra.status },
-      { ...child, dependsOn: [settings, schema] },
+      { graph, appName: plan.displayName, servicePrincipalId, jobId, status: entra.status },
+      { ...part, dependsOn: [settings, schema] },
     );
 
-    const roles = azuread.getServicePrincipalOutput({ objectId: servicePrincipalId }, { parent: this }).appRoles;
-    entra.assignments.forEach((assignment, i) => {
-      const principal =
-        "group" in assignment
-          ? azuread.getGroupOutput({ displayName: assignment.group, securityEnabled: true }, { parent: this }).objectId
-          : azuread.getUserOutput({ userPrincipalName: assignment.user }, { parent: this }).objectId;
-      const appRoleId = roles.apply((list) => {
-        const role = list.find((r) => r.displayName === assignment.role || r.value === assignment.role);
-        if (!role) throw new Error(`${plan.displayName}: the app has no role \`${assignment.role}\` (roles: ${list.map((r) => r.displayName).join(", ")})`);
-        return role.id;
-      });
-      new azuread.AppRoleAssignment(`${name}-assign-${i}`, { appRoleId, principalObjectId: principal, resourceObjectId: servicePrincipalId }, child);
-    });
+    const declared: AssignmentInput[] = entra.assignments.map((a) => ("group" in a ? { group: a.group, role: a.role } : { user: a.user, role: a.role }));
+    const assignments = new AppRoleAssignments(
+      `${name}-assignments`,
+      { ...common, servicePrincipalId, assignments: [...declared, ...(args.additionalAssignments ?? [])].map(assignmentEntry) },
+      part,
+    );
 
     if (entra.provisionOnDemand.length && entra.status === "on") {
-      new azuread.SynchronizationJobProvisionOnDemand(
+      new ProvisionOnDemand(
         `${name}-on-demand`,
         {
+          graph,
+          appName: plan.displayName,
           servicePrincipalId,
-          synchronizationJobId: job.id,
-          parameters: [
-            {
-              ruleId: schema.effectiveRuleId,
-              subjects: entra.provisionOnDemand.map((s) => ({ objectId: azuread.getUserOutput({ userPrincipalName: s.user }, { parent: this }).objectId, objectTypeName: "User" })),
-            },
-          ],
+          jobId,
+          ruleId: schema.effectiveRuleId,
+          subjects: entra.provisionOnDemand.map((s) => ({ principal: s.user, principalType: "User" as const })),
           // Provision the test subjects again whenever the live mappings change.
-          triggers: { mappings: schema.objectMappings.apply((m) => createHash("sha256").update(canonicalJson(m)).digest("hex")) },
+          trigger: schema.objectMappings.apply((m) => createHash("sha256").update(canonicalJson(m)).digest("hex")),
         },
-        { ...child, dependsOn: [status] },
+        { ...part, dependsOn: [status, assignments] },
       );
     }
 
     const users = entra.mappings.find((m) => m.key === "users");
     const matching = users?.attributes.filter((a) => a.matchingPrecedence > 0).sort((a, b) => a.matchingPrecedence - b.matchingPrecedence)[0];
     this.servicePrincipalId = servicePrincipalId;
-    this.jobId = job.id;
+    this.jobId = jobId;
     this.tenantUrl = pulumi.output(entra.tenantUrl);
     this.matchingAttribute = pulumi.output(matching ? `${matching.sourceText ?? ""} → ${matching.target}` : "");
     this.registerOutputs({ servicePrincipalId: this.servicePrincipalId, jobId: this.jobId, tenantUrl: this.tenantUrl, matchingAttribute: this.matchingAttribute });

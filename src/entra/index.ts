@@ -1,6 +1,7 @@
 /**
- * Entra ID / Microsoft Graph layer of scimops: the Graph client, wire types, schema merging, and
- * the two Graph-backed dynamic resources. (component.ts, written separately, composes them.)
+ * Entra ID / Microsoft Graph layer of scimops: the Graph client, wire types, schema merging, and the
+ * Graph-backed dynamic resources (app, job, settings, schema, status, assignments, on-demand) that
+ * component.ts composes.
  */
 export type {
   AttributeMappingSource,
@@ -46,4 +47,11 @@ export * from "./settings-model";
 export { hashSecret, secretMatchesHash, newSalt, redact, UNKNOWN_VALUE } from "./helpers";
 export * from "./synchronization-schema";
 export * from "./synchronization-settings";
+export * from "./enterprise-app";
+export * from "./synchronization-job";
+export * from "./provisioning-status";
+export * from "./app-role-assignments";
+export * from "./provision-on-demand";
+export * from "./principals";
+export * from "./component";
 export { ENTRA_PROVIDER_VERSION } from "./version";

@@ -85,6 +85,13 @@ export function outputsOf<O>(inputs: object, extra: Record<string, unknown>, omi
   return out as O;
 }
 
+/** A `read` result: the recorded state with the live values in `live`, without `__provider`. */
+export function readResult<O extends object>(id: string, props: O, live: Partial<O> = {}): { id: string; props: O } {
+  const out: Record<string, unknown> = { ...props, ...live };
+  delete out.__provider;
+  return { id, props: out as O };
+}
+
 /** Runs Graph calls; resolves to `undefined` instead of failing when Graph answers 404 (the object is gone). */
 export async function unlessGone<T>(calls: () => Promise<T>): Promise<T | undefined> {
   try {

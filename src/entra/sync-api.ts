@@ -76,6 +76,45 @@ export async function getServicePrincipal(s: GraphSession, sp: string, ctx?: Cal
   return s.request<ServicePrincipal>({ method: "GET", path: `/servicePrincipals/${seg(sp)}`, call: "GET servicePrincipal", ...ctxFields(ctx) });
 }
 
+/** `PATCH /applications/{id}` (application-update.md): renames the app registration behind an enterprise app. */
+export async function updateApplicationDisplayName(s: GraphSession, applicationObjectId: string, displayName: string, ctx?: CallContext): Promise<void> {
+  await s.request({ method: "PATCH", path: `/applications/${seg(applicationObjectId)}`, body: { displayName }, call: "PATCH application", ...ctxFields(ctx) });
+}
+
+/** `DELETE /applications/{id}` (application-delete.md); its service principal goes with it (Terraform deletes only the application, too). */
+export async function deleteApplication(s: GraphSession, applicationObjectId: string, ctx?: CallContext): Promise<void> {
+  await s.request({ method: "DELETE", path: `/applications/${seg(applicationObjectId)}`, call: "DELETE application", ...ctxFields(ctx) });
+}
+
+/** A user or group as the directory lookups return it (`$select=id,displayName[,userPrincipalName]`). */
+export interface DirectoryPrincipal {
+  id: string;
+  displayName?: string | null;
+  userPrincipalName?: string | null;
+}
+
+/**
+ * `GET /groups?$filter=displayName eq '…'` (group-list.md) or `GET /users?$filter=userPrincipalName eq '…'`
+ * (user-list.md). `eq` on these properties is a default query (no ConsistencyLevel header); the value is an
+ * OData string literal with apostrophes doubled (learn.microsoft.com/graph/query-parameters, "Escaping single quotes").
+ */
+export async function findPrincipals(s: GraphSession, kind: "group" | "user", name: string, ctx?: CallContext): Promise<DirectoryPrincipal[]> {
+  const property = kind === "group" ? "displayName" : "userPrincipalName";
+  const res = await s.request<{ value: DirectoryPrincipal[] }>({
+    method: "GET",
+    path: kind === "group" ? "/groups" : "/users",
+    query: { $filter: `${property} eq ${odataString(name)}`, $select: kind === "group" ? "id,displayName" : "id,displayName,userPrincipalName" },
+    call: kind === "group" ? "GET groups" : "GET users",
+    ...ctxFields(ctx),
+  });
+  return res.value;
+}
+
+/** `DELETE /servicePrincipals/{id}/appRoleAssignedTo/{appRoleAssignment-id}` (serviceprincipal-delete-approleassignedto.md) → 204. */
+export async function deleteAppRoleAssignment(s: GraphSession, sp: string, assignmentId: string, ctx?: CallContext): Promise<void> {
+  await s.request({ method: "DELETE", path: `/servicePrincipals/${seg(sp)}/appRoleAssignedTo/${seg(assignmentId)}`, call: "DELETE appRoleAssignedTo", ...ctxFields(ctx) });
+}
+
 export async function assignAppRole(s: GraphSession, sp: string, assignment: { principalId: string; appRoleId: string }, ctx?: CallContext): Promise<AppRoleAssignment> {
   return s.request<AppRoleAssignment>({
     method: "POST",
@@ -86,9 +125,23 @@ export async function assignAppRole(s: GraphSession, sp: string, assignment: { p
   });
 }
 
+/**
+ * `GET /servicePrincipals/{id}/appRoleAssignedTo` (serviceprincipal-list-approleassignedto.md), every page:
+ * the collection is paged, so `@odata.nextLink` is followed (its path and query, on our own Graph root).
+ */
 export async function listAppRoleAssignments(s: GraphSession, sp: string, ctx?: CallContext): Promise<AppRoleAssignment[]> {
-  const res = await s.request<{ value: AppRoleAssignment[] }>({ method: "GET", path: `/servicePrincipals/${seg(sp)}/appRoleAssignedTo`, call: "GET appRoleAssignedTo", ...ctxFields(ctx) });
-  return res.value;
+  const all: AppRoleAssignment[] = [];
+  let path = `/servicePrincipals/${seg(sp)}/appRoleAssignedTo`;
+  let query: Record<string, string> | undefined;
+  for (;;) {
+    const res = await s.request<{ value: AppRoleAssignment[]; "@odata.nextLink"?: string }>({ method: "GET", path, ...(query ? { query } : {}), call: "GET appRoleAssignedTo", ...ctxFields(ctx) });
+    all.push(...res.value);
+    const next = res["@odata.nextLink"];
+    if (!next) return all;
+    const u = new URL(next);
+    path = u.pathname.replace(/^\/(v1\.0|beta)/, "");
+    query = Object.fromEntries(u.searchParams.entries());
+  }
 }
 
 export async function listSynchronizationTemplates(s: GraphSession, sp: string, ctx?: CallContext): Promise<SynchronizationTemplate[]> {

@@ -7,6 +7,8 @@ import type { LoadedApp } from "../spec/load";
 import { UNARY_SCOPING_OPERATORS, type AppSpec, type Cloud, type ObjectMappingSpec, type ScopingFilterSpec, type TenantUrlSpec } from "../spec/schema";
 import type { StackApp } from "../spec/stack";
 import { bareKey } from "../spec/config-refs";
+import { effectiveRoles } from "../catalog/roles";
+import { galleryAppFacts } from "../catalog/gallery-apps";
 import type { AppPlan, EntraPlan, OktaPlan, PlannedAttribute, PlannedObjectMapping } from "./types";
 
 export interface CompileOptions {
@@ -39,7 +41,7 @@ function compileEntra(spec: AppSpec, options: CompileOptions): EntraPlan {
   return {
     app:
       "gallery" in entra.app
-        ? { kind: "gallery", galleryName: entra.app.gallery, displayName: entra.app.displayName, clouds: entra.app.clouds }
+        ? { kind: "gallery", galleryName: entra.app.gallery, displayName: entra.app.displayName, clouds: entra.app.clouds, publicPreview: entra.app.preview || galleryAppFacts(entra.app.gallery)?.publicPreview === true }
         : { kind: "nonGallery", templateId: CLOUDS[cloud].nonGalleryTemplateId, displayName: entra.app.displayName },
     syncTemplateId: "nonGallery" in entra.app ? NON_GALLERY_SYNC_TEMPLATE : undefined,
     tenantUrl,
@@ -55,7 +57,7 @@ function compileEntra(spec: AppSpec, options: CompileOptions): EntraPlan {
     deleteThreshold: { enabled: p.accidentalDeletion?.enabled ?? false, value: p.accidentalDeletion?.threshold ?? 500 },
     skipOutOfScopeDeletions: p.skipOutOfScopeDeletions,
     status: options.stackApp?.status ?? p.status,
-    roles: { assignable: entra.roles?.assignable ?? ["User"], refused: entra.roles?.refused ?? ["Default Access"] },
+    roles: effectiveRoles(entra.roles),
     mappings: [compileObjectMapping("users", entra.mappings.users), ...(entra.mappings.groups ? [compileObjectMapping("groups", entra.mappings.groups)] : [])],
     assignments: options.stackApp?.assignments ?? entra.assignments,
     provisionOnDemand: options.stackApp?.provisionOnDemand ?? entra.provisionOnDemand,

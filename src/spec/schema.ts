@@ -143,8 +143,20 @@ export const EntraApp = z.union([
   }),
 ]);
 
+/** A source attribute added to the job's source schema ("Edit attribute list for Microsoft Entra ID"). */
+export const DeclaredSourceAttribute = z.strictObject({
+  name: z.string().min(1).describe("attribute name as expressions write it, e.g. extension_<appId>_costCenter"),
+  type: z.enum(["String", "Integer", "Boolean", "DateTime", "Reference", "Binary"]).default("String"),
+  multivalued: z.boolean().default(false),
+  object: z.enum(["User", "Group"]).default("User"),
+});
+
 export const EntraSpec = z.strictObject({
   app: EntraApp,
+  sourceAttributes: z
+    .array(DeclaredSourceAttribute)
+    .default([])
+    .describe("source attributes beyond Microsoft Entra's standard list that mappings and scoping filters may read"),
   roles: z
     .strictObject({
       assignable: z.array(z.string().min(1)).min(1).describe("application-specific roles a user or group may be assigned with"),
@@ -217,6 +229,10 @@ export const TargetRules = z.strictObject({
     .optional(),
   maxLength: z.record(z.string(), z.number().int().min(1)).default({}).describe("maximum length per target attribute"),
   requiredAttributes: z.array(z.string().min(1)).default([]),
+  requiredSources: z
+    .record(z.string(), z.strictObject({ source: z.string().min(1), reason: z.string().min(1) }))
+    .default({})
+    .describe("target attribute → the Entra source attribute its mapping must read"),
   supportedAttributes: z
     .array(z.string().min(1))
     .describe("when given, the only target attributes the target accepts")
@@ -231,9 +247,21 @@ export const TargetRules = z.strictObject({
       matchBy: z.string().default("displayName"),
       caseSensitive: z.boolean().default(false),
       known: z.array(z.string().min(1)).default([]).describe("group names that exist in the target"),
+      policies: z
+        .array(
+          z.strictObject({
+            group: z.string().min(1).describe("the group's name in the target (what Entra pushes as displayName)"),
+            vlan: z.number().int().min(1).max(4094).optional(),
+            downloadMbps: z.number().positive().optional(),
+            uploadMbps: z.number().positive().optional(),
+            sessionTimeoutHours: z.number().positive().optional(),
+          }),
+        )
+        .default([])
+        .describe("what membership of a target group gives (e.g. IronWifi's VLAN, bandwidth and session policies)"),
       reason: z.string().optional(),
     })
-    .default({ supported: true, matchBy: "displayName", caseSensitive: false, known: [] }),
+    .default({ supported: true, matchBy: "displayName", caseSensitive: false, known: [], policies: [] }),
   tenantUrl: z
     .strictObject({
       requiredFlags: z.array(z.string().min(1)).default([]),
@@ -274,8 +302,9 @@ export const AppSpec = z.strictObject({
   target: TargetRules.default({
     maxLength: {},
     requiredAttributes: [],
+    requiredSources: {},
     unsupportedAttributes: [],
-    groups: { supported: true, matchBy: "displayName", caseSensitive: false, known: [] },
+    groups: { supported: true, matchBy: "displayName", caseSensitive: false, known: [], policies: [] },
     createsInactiveUsers: true,
     deleteIsSoftDelete: false,
     filterOperators: [],

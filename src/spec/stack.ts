@@ -21,6 +21,8 @@ export const StackApp = z.strictObject({
   assignments: z.array(Assignment).optional().describe("replaces the file's assignments in this environment"),
   provisionOnDemand: z.array(z.strictObject({ user: z.string().min(1) })).optional(),
   status: z.enum(["on", "off"]).optional().describe("overrides the file's provisioning status"),
+  servicePrincipalId: z.string().uuid().optional().describe("adopt this existing enterprise app (service principal object id) instead of creating one"),
+  jobId: z.string().min(1).optional().describe("adopt this existing synchronization job of the app"),
 });
 
 export const StackSettings = z.strictObject({

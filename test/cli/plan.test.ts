@@ -72,7 +72,7 @@ describe("scimops plan", () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--format is one of json, yaml/);
     const out: string[] = [];
-    expect(await main(["--help"], { stdout: (s) => void out.push(s), stderr: () => undefined })).toBe(0);
-    expect(out.join("\n")).toMatch(/plan \[--app NAME\] \[--stack ENV\] \[--format json\|yaml\]/);
+    expect(await main(["help", "plan"], { stdout: (s) => void out.push(s), stderr: () => undefined })).toBe(0);
+    expect(out.join("\n")).toMatch(/plan \[--app NAME\]\.\.\. \[--stack ENV\] \[--format json\|yaml\]/);
   });
 });

@@ -14,6 +14,11 @@ import type { GraphConnection } from "../../src/entra/graph";
 import { SynchronizationSchema } from "../../src/entra/synchronization-schema";
 import { SynchronizationSettings } from "../../src/entra/synchronization-settings";
 import { ENTRA_PROVIDER_VERSION } from "../../src/entra/version";
+import { EnterpriseApp } from "../../src/entra/enterprise-app";
+import { SynchronizationJob } from "../../src/entra/synchronization-job";
+import { AppRoleAssignments } from "../../src/entra/app-role-assignments";
+import { ProvisionOnDemand } from "../../src/entra/provision-on-demand";
+import { ProvisioningStatus } from "../../src/entra/provisioning-status";
 import type { GraphEmulator } from "../emulators/graph/index";
 import { attr, declaredGroups, declaredUsers, useEmulator, withRow } from "./support";
 
@@ -90,6 +95,30 @@ describe("resources under Pulumi mocks", () => {
     const conn = (s.inputs as Record<string, Record<string, unknown>>).graph!;
     expect(JSON.stringify(conn)).not.toContain(emu.token);
     expect(Object.keys(conn).every((k) => ["cloud", "baseUrl", "authorityHost", "scope", "tenantId", "auth", "apiVersion", "retry"].includes(k))).toBe(true);
+  });
+
+  it("serialize the app, job, status, assignment and on-demand providers with their type tokens", async () => {
+    const app = new EnterpriseApp("app3", { graph, displayName: "Serialized app", galleryName: "Airstack" });
+    const job = new SynchronizationJob("job3", { graph, servicePrincipalId: app.servicePrincipalId });
+    new ProvisioningStatus("status3", { graph, servicePrincipalId: app.servicePrincipalId, jobId: job.jobId, status: "on" });
+    new AppRoleAssignments("assign3", { graph, servicePrincipalId: app.servicePrincipalId, assignments: [{ principal: "SCIM Pilot", principalType: "Group", role: "User" }] });
+    new ProvisionOnDemand("pod3", { graph, servicePrincipalId: app.servicePrincipalId, jobId: job.jobId, ruleId: "r", subjects: [{ principal: "a@b.test", principalType: "User" }] });
+    await new Promise((r) => setTimeout(r, 200));
+    const types = Object.fromEntries(seen.filter((a) => a.name.endsWith("3")).map((a) => [a.name, a.type]));
+    expect(types).toEqual({
+      app3: "pulumi-nodejs:dynamic/scimops:EnterpriseApp",
+      job3: "pulumi-nodejs:dynamic/scimops:SynchronizationJob",
+      status3: "pulumi-nodejs:dynamic/scimops:ProvisioningStatus",
+      assign3: "pulumi-nodejs:dynamic/scimops:AppRoleAssignments",
+      pod3: "pulumi-nodejs:dynamic/scimops:ProvisionOnDemand",
+    });
+    for (const a of seen.filter((x) => x.name.endsWith("3"))) {
+      const code = (a.inputs as Record<string, unknown>).__provider as string;
+      expect(code).toContain("exports.handler");
+      expect(code).toContain('require("@microsoft/microsoft-graph-client")');
+      expect(code).not.toMatch(/class GraphRequest|MsalClient|ZodObject/);
+      expect(code).not.toContain(emu.token);
+    }
   });
 
   it("the serialized provider runs in a plain node process against the emulator", async () => {

@@ -37,7 +37,7 @@ describe("compileApp", () => {
 
   it("keeps gallery apps' template to the gallery lookup", () => {
     const plan = compileApp(load("spaceiq"));
-    expect(plan.entra!.app).toEqual({ kind: "gallery", galleryName: "SpaceIQ", displayName: "SpaceIQ", clouds: ["global"] });
+    expect(plan.entra!.app).toEqual({ kind: "gallery", galleryName: "SpaceIQ", displayName: "SpaceIQ", clouds: ["global"], publicPreview: true });
     expect(plan.entra!.syncTemplateId).toBeUndefined();
   });
 

@@ -46,11 +46,16 @@ export async function runProgram(stack: string, override?: (config: Record<strin
       newResource(args) {
         const id = `${args.name}-id`;
         const state: Record<string, unknown> = { ...args.inputs };
-        if (args.type === "azuread:index/applicationFromTemplate:ApplicationFromTemplate") {
-          Object.assign(state, { servicePrincipalObjectId: `sp-${args.name}`, applicationObjectId: `app-${args.name}` });
+        // Our Graph-backed resources' outputs in the shapes their providers return (tested against the emulator).
+        if (args.type === "pulumi-nodejs:dynamic/scimops:EnterpriseApp") {
+          const servicePrincipalId = String(args.inputs.adoptServicePrincipalId ?? `sp-${args.name}`);
+          return { id: servicePrincipalId, state: { ...state, servicePrincipalId, applicationObjectId: `app-${args.name}`, adopted: args.inputs.adoptServicePrincipalId !== undefined } };
         }
-        if (args.type === "azuread:index/synchronizationJob:SynchronizationJob") return { id: `scim.job.${args.name}`, state };
-        if (args.type.startsWith("pulumi-nodejs:dynamic")) Object.assign(state, { effectiveRuleId: "rule-1", templateId: "galleryTemplate" });
+        if (args.type === "pulumi-nodejs:dynamic/scimops:SynchronizationJob") {
+          const jobId = String(args.inputs.adoptJobId ?? `${String(args.inputs.templateId ?? "galleryTemplate")}.job.${args.name}`);
+          return { id: jobId, state: { ...state, jobId, effectiveTemplateId: args.inputs.templateId ?? "galleryTemplate" } };
+        }
+        if (args.type === "pulumi-nodejs:dynamic/scimops:SynchronizationSchema") Object.assign(state, { effectiveRuleId: "rule-1" });
         return { id, state };
       },
       call(args) {

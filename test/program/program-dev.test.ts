@@ -29,14 +29,28 @@ describe("the dev stack under mocks", () => {
     }
   });
 
-  it("creates gallery apps from their gallery template and non-gallery apps from the non-gallery one", () => {
-    const apps = Object.fromEntries(ofType("azuread:index/applicationFromTemplate:ApplicationFromTemplate").map((r) => [r.name, r.inputs]));
-    expect(apps["ipass-smartconnect-entra"]).toEqual({ displayName: "iPass SmartConnect", templateId: "tmpl-iPass SmartConnect" });
-    expect(apps["jumpcloud-entra"]).toEqual({ displayName: "Real-time JumpCloud Import", templateId: "8adf8e6e-67b2-4cf2-a259-e3dc5476c621" });
+  it("creates gallery apps from their gallery template and non-gallery apps from the non-gallery one, jobs paused", () => {
+    const apps = Object.fromEntries(ofType("pulumi-nodejs:dynamic/scimops:EnterpriseApp").map((r) => [r.name, r.inputs]));
+    expect(apps["ipass-smartconnect-entra"]).toMatchObject({ displayName: "iPass SmartConnect", galleryName: "iPass SmartConnect", allowDelete: true });
+    expect(apps["ipass-smartconnect-entra"]!.templateId).toBeUndefined();
+    expect(apps["jumpcloud-entra"]).toMatchObject({ displayName: "Real-time JumpCloud Import", templateId: "8adf8e6e-67b2-4cf2-a259-e3dc5476c621" });
     expect(apps["ironwifi-entra"]!.templateId).toBe("8adf8e6e-67b2-4cf2-a259-e3dc5476c621");
-    const jobs = Object.fromEntries(ofType("azuread:index/synchronizationJob:SynchronizationJob").map((r) => [r.name, r.inputs]));
-    expect(jobs["jumpcloud-entra-job"]).toMatchObject({ templateId: "scim", enabled: false });
-    expect(jobs["airstack-entra-job"]).toMatchObject({ templateId: "galleryTemplate", enabled: false });
+    const jobs = Object.fromEntries(ofType("pulumi-nodejs:dynamic/scimops:SynchronizationJob").map((r) => [r.name, r.inputs]));
+    expect(jobs["jumpcloud-entra-job"]).toMatchObject({ templateId: "scim", servicePrincipalId: "sp-jumpcloud-entra" });
+    // Gallery apps: the provider resolves the default template once, at creation.
+    expect(jobs["airstack-entra-job"]!.templateId).toBeUndefined();
+    // Graph's job id (not a provider-style path) reaches the settings, schema and status.
+    const dynamic = registered.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"));
+    for (const kind of ["settings", "schema", "status"]) expect(dynamic.find((r) => r.name === `jumpcloud-entra-${kind}`)!.inputs.jobId).toBe("scim.job.jumpcloud-entra-job");
+  });
+
+  it("needs no azuread or okta plugin for the Entra part: every Entra resource is ours, on one Graph connection", () => {
+    const entraChildren = registered.filter((r) => r.parent?.endsWith("-entra"));
+    expect(entraChildren.length).toBe(31);
+    for (const r of entraChildren) {
+      expect(r.type, r.name).toMatch(/^pulumi-nodejs:dynamic\/scimops:/);
+      expect(r.inputs.graph, r.name).toEqual({ cloud: "global" });
+    }
   });
 
   it("passes the files' settings and complete mappings to the Graph-backed resources", () => {
@@ -67,19 +81,20 @@ describe("the dev stack under mocks", () => {
     expect(JSON.stringify(outputs)).not.toContain(TOKENS.ironwifiScimToken);
   });
 
-  it("assigns the one test group with the User role, starts provisioning after settings and schema", () => {
-    const assignments = ofType("azuread:index/appRoleAssignment:AppRoleAssignment");
+  it("assigns the one test group with the User role as one set per app, starts provisioning after settings and schema", () => {
+    const assignments = ofType("pulumi-nodejs:dynamic/scimops:AppRoleAssignments");
     expect(assignments).toHaveLength(5);
-    for (const a of assignments) expect(a.inputs).toMatchObject({ appRoleId: "18d14569-c3bd-439b-9a66-3a2aee01d14f", principalObjectId: "group-SCIM Pilot" });
+    for (const a of assignments) expect(a.inputs.assignments).toEqual([{ principal: "SCIM Pilot", principalType: "Group", role: "User" }]);
     const status = registered.filter((r) => r.name.endsWith("-entra-status"));
     expect(status.map((s) => s.inputs.status)).toEqual(["on", "on", "on", "on", "on"]);
-    const onDemand = ofType("azuread:index/synchronizationJobProvisionOnDemand:SynchronizationJobProvisionOnDemand");
+    const onDemand = ofType("pulumi-nodejs:dynamic/scimops:ProvisionOnDemand");
     expect(onDemand.map((r) => r.name)).toEqual(["ipass-smartconnect-entra-on-demand"]);
-    expect(JSON.stringify(onDemand[0]!.inputs.parameters)).toContain("user-pilot.user@contoso.example");
+    expect(onDemand[0]!.inputs).toMatchObject({ ruleId: "rule-1", subjects: [{ principal: "pilot.user@contoso.example", principalType: "User" }] });
+    expect(onDemand[0]!.inputs.trigger).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it("exports ids, tenant URL, matching attribute, and IronWifi's Okta manual step with its values", () => {
-    expect(outputs.jumpcloud.entra).toMatchObject({ tenantUrl: "https://api.jumpcloud.com/scim/v2/?aadOptscim062020", matchingAttribute: "[mailNickname] → userName", jobId: "scim.job.jumpcloud-entra-job" });
+    expect(outputs.jumpcloud.entra).toMatchObject({ tenantUrl: "https://api.jumpcloud.com/scim/v2/?aadOptscim062020", matchingAttribute: "[mailNickname] → userName", jobId: "scim.job.jumpcloud-entra-job", servicePrincipalId: "sp-jumpcloud-entra" });
     const steps: string[] = outputs.ironwifi.okta.manualSteps;
     const text = steps.join("\n");
     expect(text).toContain("SCIM connector base URL = https://us-east.ironwifi.com/scim/v2");

@@ -11,14 +11,16 @@ describe("the prod stack under mocks", () => {
     const children = registered.filter((r) => !r.type.startsWith("scimops:") && r.type !== "pulumi:pulumi:Stack");
     expect(children.length).toBeGreaterThan(30);
     for (const r of children) expect(r.retainOnDelete, r.name).toBe(true);
-    const apps = registered.filter((r) => r.type === "azuread:index/applicationFromTemplate:ApplicationFromTemplate" || r.type === "okta:app/swa:Swa");
+    const apps = registered.filter((r) => r.type === "pulumi-nodejs:dynamic/scimops:EnterpriseApp" || r.type === "okta:app/swa:Swa");
     expect(apps).toHaveLength(6);
     for (const a of apps) expect(a.protect, a.name).toBe(true);
   });
 
   it("assigns IronWifi's three policy groups", () => {
-    const ironwifi = registered.filter((r) => r.type === "azuread:index/appRoleAssignment:AppRoleAssignment" && r.name.startsWith("ironwifi-"));
-    expect(ironwifi.map((r) => r.inputs.principalObjectId)).toEqual(["group-Corporate-WiFi", "group-Guest-WiFi", "group-Contractors"]);
+    const ironwifi = registered.filter((r) => r.type === "pulumi-nodejs:dynamic/scimops:AppRoleAssignments" && r.name.startsWith("ironwifi-"));
+    expect(ironwifi).toHaveLength(1);
+    expect((ironwifi[0]!.inputs.assignments as { principal: string }[]).map((a) => a.principal)).toEqual(["Corporate-WiFi", "Guest-WiFi", "Contractors"]);
+    expect(ironwifi[0]!.inputs.allowDelete).toBe(false);
   });
 });
 

@@ -57,7 +57,7 @@ describe("broken files", () => {
     it(`${fixture} fails at the marked line`, async () => {
       const file = join(brokenDir, fixture);
       const expectations = readFileSync(file, "utf8")
-        .split("\n")
+        .split(/\r?\n/)
         .flatMap((line, i) => {
           const m = /# expect-error: (.*)$/.exec(line);
           return m ? [{ line: i + 1, text: m[1]!.trim() }] : [];
@@ -74,6 +74,8 @@ describe("broken files", () => {
         // FILE:LINE:COL: error: what — how
         expect(atLine[0]).toMatch(/^.+\.yaml:\d+:\d+: error: .+ — .+$/);
       }
+      // One mistake, one message: nothing but the marked errors.
+      expect(errors, errors.join("\n")).toHaveLength(expectations.length);
     });
   }
 });

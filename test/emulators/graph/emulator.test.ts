@@ -134,6 +134,51 @@ describe("app role assignments", () => {
   });
 });
 
+describe("directory lookups, app deletion, paged assignments", () => {
+  it("finds groups and users by eq filter with doubled apostrophes, and rejects a lone one like Graph", async () => {
+    const g = emu.seedGroup({ displayName: "O'Brien's Team" });
+    const u = emu.seedUser({ displayName: "Ann", userPrincipalName: "ann.o'neil@contoso.test" });
+    const groups = await call("GET", `/groups?$filter=${encodeURIComponent("displayName eq 'o''brien''s team'")}&$select=id,displayName`);
+    expect(groups.json.value).toEqual([{ id: g, displayName: "O'Brien's Team" }]);
+    const users = await call("GET", `/users?$filter=${encodeURIComponent("userPrincipalName eq 'ann.o''neil@contoso.test'")}`);
+    expect(users.json.value.map((x: any) => x.id)).toEqual([u]);
+    expect((await call("GET", `/groups?$filter=${encodeURIComponent("displayName eq 'O'Brien's Team'")}`)).status).toBe(400);
+    expect((await call("GET", `/groups?$filter=${encodeURIComponent("startswith(displayName,'O')")}`)).status).toBe(400);
+    expect((await call("GET", `/groups?$select=bogus`)).status).toBe(400);
+    expect((await call("GET", `/groups/${g}`)).json.displayName).toBe("O'Brien's Team");
+    expect((await call("GET", `/users/${g}`)).status).toBe(404);
+    expect((await call("POST", `/groups`, { displayName: "x" })).status).toBe(405);
+  });
+
+  it("PATCH renames an application; DELETE removes it with its service principal", async () => {
+    const app = emu.seedApp({ template: "non-gallery", displayName: "Doomed" });
+    expect((await call("PATCH", `/applications/${app.applicationId}`, { displayName: "Renamed" })).status).toBe(204);
+    expect((await call("PATCH", `/applications/${app.applicationId}`, { notes: "x" })).status).toBe(400);
+    expect((await call("GET", `/applications/${app.applicationId}`)).json.displayName).toBe("Renamed");
+    expect((await call("DELETE", `/applications/${app.applicationId}`)).status).toBe(204);
+    expect((await call("GET", `/servicePrincipals/${app.servicePrincipalId}`)).status).toBe(404);
+    expect((await call("DELETE", `/applications/${app.applicationId}`)).status).toBe(404);
+  });
+
+  it("pages appRoleAssignedTo with @odata.nextLink and deletes one assignment by id", async () => {
+    const app = emu.seedApp({ template: "non-gallery", displayName: "Paged" });
+    const sp = app.servicePrincipalId;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const user = emu.seedUser({ displayName: `U${i}`, userPrincipalName: `u${i}@contoso.test` });
+      ids.push((await call("POST", `/servicePrincipals/${sp}/appRoleAssignedTo`, { principalId: user, resourceId: sp, appRoleId: NON_GALLERY_APP_ROLES[0]!.id })).json.id);
+    }
+    const first = await call("GET", `/servicePrincipals/${sp}/appRoleAssignedTo?$top=2`);
+    expect(first.json.value).toHaveLength(2);
+    const next = new URL(first.json["@odata.nextLink"]);
+    const second = await call("GET", `${next.pathname.replace("/v1.0", "")}${next.search}`);
+    expect(second.json.value.map((a: any) => a.id)).toEqual([ids[2]]);
+    expect(second.json["@odata.nextLink"]).toBeUndefined();
+    expect((await call("DELETE", `/servicePrincipals/${sp}/appRoleAssignedTo/${ids[1]}`)).status).toBe(204);
+    expect(emu.getAssignments(sp).map((a) => a.id)).toEqual([ids[0], ids[2]]);
+  });
+});
+
 describe("jobs", () => {
   it("creates (201, disabled, id prefixed by template), lists, gets, starts, pauses, restarts, deletes", async () => {
     const app = emu.seedApp({ template: "non-gallery", displayName: "Jobs", createJob: false });

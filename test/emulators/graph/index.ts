@@ -42,6 +42,8 @@ export interface GraphEmulatorOptions {
   replicationLagMs?: number;
   /** provisionOnDemand limit per job per 10 s (§7: 5). */
   provisionOnDemandPer10s?: number;
+  /** Page size of `appRoleAssignedTo` lists (Graph pages collections and links the next page). Default 100. */
+  pageSize?: number;
 }
 
 export interface RequestLogEntry {
@@ -183,6 +185,12 @@ export interface GraphEmulator {
   getSecrets(servicePrincipalId: string): SynchronizationSecretKeyStringValuePair[];
   getJob(servicePrincipalId: string, jobId: string): SynchronizationJob & { schemaPuts: number; fullCycleRestarts: number };
   setAcceptedSecretToken(servicePrincipalId: string, token: string | undefined): void;
+  /** Copies of the app role assignments of a service principal. */
+  getAssignments(servicePrincipalId: string): AppRoleAssignment[];
+  /** Simulates a portal edit of an app's assignments (not logged). */
+  editAssignments(servicePrincipalId: string, edit: (assignments: AppRoleAssignment[]) => AppRoleAssignment[]): void;
+  /** The enterprise apps (service principals) that exist, with their display names and application template ids. */
+  servicePrincipals(): { id: string; displayName: string; applicationTemplateId: string; applicationId: string; jobIds: string[] }[];
   close(): Promise<void>;
 }
 
@@ -203,6 +211,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   const requests: RequestLogEntry[] = [];
   let seq = 0;
   const podLimit = options.provisionOnDemandPer10s ?? 5;
+  const pageSize = options.pageSize ?? 100;
 
   interface ActiveRule extends FaultRule {
     hits: number;
@@ -510,12 +519,31 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     }
 
     if (s[0] === "applications" && s.length === 2) {
-      if (m !== "GET") methodNotAllowed(ctx);
       requireNoQuery(ctx);
       const state = [...apps.values()].find((a) => a.app.id === s[1]);
       if (!state) throw notFound(s[1]!);
       lagCheck(state);
-      return ok({ "@odata.context": `${ctxUrl}/$metadata#applications/$entity`, ...clone(state.app) });
+      if (m === "GET") return ok({ "@odata.context": `${ctxUrl}/$metadata#applications/$entity`, ...clone(state.app) });
+      // application-update.md: PATCH → 204; only the property scimops writes is accepted.
+      if (m === "PATCH") {
+        const body = requireBody(ctx);
+        onlyKeys(body, ["displayName"], "application");
+        if (typeof body.displayName !== "string" || body.displayName.trim() === "") throw badRequest("Request_BadRequest", "Invalid value specified for property 'displayName' of resource 'Application'.");
+        state.app.displayName = body.displayName;
+        return noContent();
+      }
+      // application-delete.md: DELETE → 204. The app's service principal (and with it jobs, secrets and
+      // assignments) goes too, as it does when an instantiated app is deleted.
+      if (m === "DELETE") {
+        apps.delete(state.sp.id);
+        return noContent();
+      }
+      methodNotAllowed(ctx);
+    }
+
+    if ((s[0] === "groups" || s[0] === "users") && s.length <= 2) {
+      if (m !== "GET") methodNotAllowed(ctx);
+      return directory(ctx, s[0] === "groups" ? "Group" : "User", s[1], ctxUrl);
     }
 
     if (s[0] === "servicePrincipals" && s.length >= 2) {
@@ -534,11 +562,59 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     throw badRequest("Request_BadRequest", `Resource not found for the segment '${s[0] ?? ""}'.`);
   }
 
+  /**
+   * `GET /groups`, `/users` (group-list.md, user-list.md) with `$filter=<property> eq '<literal>'` (a default
+   * query: `eq` on displayName / userPrincipalName needs no ConsistencyLevel header) and `$select`, or
+   * `GET /groups/{id}`, `/users/{id}`. A literal with a lone apostrophe is a syntax error (400), as in Graph.
+   */
+  function directory(ctx: Ctx, type: "Group" | "User", id: string | undefined, ctxUrl: string): Reply {
+    const collection = type === "Group" ? "groups" : "users";
+    requireNoQuery(ctx, id === undefined ? ["$filter", "$select", "$top"] : ["$select"]);
+    const select = ctx.query.get("$select");
+    const fields = select === null ? undefined : select.split(",").map((f) => f.trim());
+    const known = type === "Group" ? ["id", "displayName", "securityEnabled", "mailEnabled"] : ["id", "displayName", "userPrincipalName", "mail", "accountEnabled"];
+    for (const f of fields ?? []) if (!known.includes(f)) throw badRequest("Request_BadRequest", `Could not find a property named '${f}' on type 'microsoft.graph.${type === "Group" ? "group" : "user"}'.`);
+    const shape = (p: Principal) => {
+      const full: Record<string, unknown> =
+        type === "Group"
+          ? { id: p.id, displayName: p.displayName, securityEnabled: true, mailEnabled: false }
+          : { id: p.id, displayName: p.displayName, userPrincipalName: p.properties.userPrincipalName ?? null, mail: p.properties.mail ?? null, accountEnabled: true };
+      return fields ? Object.fromEntries(fields.map((f) => [f, full[f]])) : full;
+    };
+    if (id !== undefined) {
+      const p = principals.get(id);
+      if (!p || p.type !== type) throw notFound(id);
+      return ok({ "@odata.context": `${ctxUrl}/$metadata#${collection}/$entity`, ...shape(p) });
+    }
+    let list = [...principals.values()].filter((p) => p.type === type);
+    const filter = ctx.query.get("$filter");
+    if (filter !== null) {
+      const property = type === "Group" ? "displayName" : "userPrincipalName";
+      const m = /^(\w+) eq '((?:[^']|'')*)'$/.exec(filter.trim());
+      if (!m) throw badRequest("BadRequest", `Invalid filter clause: syntax error in '${filter}'.`);
+      if (m[1] !== property && m[1] !== "id" && !(type === "User" && m[1] === "mail")) throw badRequest("Request_UnsupportedQuery", `Unsupported or invalid query filter clause specified for property '${m[1]}' of resource '${type}'.`);
+      const value = m[2]!.replace(/''/g, "'");
+      // Directory string comparisons are case-insensitive.
+      list = list.filter((p) => String(m[1] === "id" ? p.id : m[1] === "displayName" ? p.displayName : p.properties[m[1]!] ?? "").toLowerCase() === value.toLowerCase());
+    }
+    return ok({ "@odata.context": `${ctxUrl}/$metadata#${collection}`, value: list.map(shape) });
+  }
+
   function appRoleAssignedTo(ctx: Ctx, state: AppState, rest: string[], ctxUrl: string): Reply {
     if (rest.length === 0) {
       if (ctx.method === "GET") {
-        requireNoQuery(ctx);
-        return ok({ "@odata.context": `${ctxUrl}/$metadata#servicePrincipals('${state.sp.id}')/appRoleAssignedTo`, value: clone(state.assignments) });
+        // Paged like Graph: at most pageSize entries, then an @odata.nextLink carrying $skiptoken.
+        requireNoQuery(ctx, ["$top", "$skiptoken"]);
+        const top = ctx.query.get("$top");
+        if (top !== null && !/^[1-9]\d*$/.test(top)) throw badRequest("Request_BadRequest", "$top must be a positive integer.");
+        const size = Math.min(top === null ? pageSize : Number(top), 999);
+        const token = ctx.query.get("$skiptoken");
+        const offset = token === null ? 0 : Number.parseInt(Buffer.from(token, "base64url").toString("utf8"), 10);
+        if (!Number.isInteger(offset) || offset < 0) throw badRequest("Request_BadRequest", "Invalid $skiptoken.");
+        const page = state.assignments.slice(offset, offset + size);
+        const more = offset + size < state.assignments.length;
+        const next = more ? { "@odata.nextLink": `${ctxUrl}/servicePrincipals/${state.sp.id}/appRoleAssignedTo?$top=${size}&$skiptoken=${Buffer.from(String(offset + size)).toString("base64url")}` } : {};
+        return ok({ "@odata.context": `${ctxUrl}/$metadata#servicePrincipals('${state.sp.id}')/appRoleAssignedTo`, value: clone(page), ...next });
       }
       if (ctx.method !== "POST") methodNotAllowed(ctx);
       requireNoQuery(ctx);
@@ -787,7 +863,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     js.podTimes.push(now);
     const principal = principals.get(subj.objectId);
     if (!principal || principal.type !== subj.objectTypeName) throw notFound(subj.objectId);
-    const assigned = state.assignments.some((a) => a.principalId === principal.id);
+    // Assigned directly, or as a direct member of an assigned group (nested groups do not count, §8).
+    const assigned = state.assignments.some((a) => a.principalId === principal.id || principals.get(a.principalId)?.members.includes(principal.id));
     const result = !assigned ? "Skipped" : "Success";
     const mapping = rule.objectMappings.find((om) => om.sourceObjectName === principal.type);
     const modified = assigned && mapping
@@ -1034,6 +1111,16 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       const st = appState(spId);
       if (t === undefined) delete st.acceptedSecretToken;
       else st.acceptedSecretToken = t;
+    },
+    getAssignments(spId) {
+      return clone(appState(spId).assignments);
+    },
+    editAssignments(spId, edit) {
+      const st = appState(spId);
+      st.assignments = clone(edit(clone(st.assignments)));
+    },
+    servicePrincipals() {
+      return [...apps.values()].map((a) => ({ id: a.sp.id, displayName: a.sp.displayName, applicationTemplateId: a.template.id, applicationId: a.app.id, jobIds: [...a.jobs.keys()] }));
     },
     close() {
       return new Promise<void>((resolve) => {
