@@ -71,11 +71,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "diff",
-    summary: "what a change to the mapping files does against a base revision: changed mapping rows and settings, and every sample user whose provisioning changes (Markdown for a pull request)",
+    summary: "what a branch does to provisioning against a base revision, per stack and app: settings, assignments and mapping rows that change, what Entra will do because of them, every sample user whose provisioning changes (a pull-request comment, or JSON); exit 1 when the branch has errors",
     options: [
       { flags: "--base <REV>", description: "git revision to compare the working tree with", defaultValue: "origin/main" },
+      { ...stack("stack to compare (repeat or comma-separate; default: every stack in stacks/)", undefined), repeatable: true },
       users,
-      stack("stack whose config supplies tenant-URL parameters and values"),
       { flags: "--format <FORMAT>", description: "output format", choices: ["markdown", "json"], defaultValue: "markdown" },
     ],
     module: "diff",
