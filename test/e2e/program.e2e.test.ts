@@ -3,12 +3,12 @@
  * users run it: it must compile under Pulumi's ts-node, read the stack, and register every component;
  * offline it then stops where @pulumi/azuread and @pulumi/okta need their provider plugins.
  */
-import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+import { pulumiBinDir } from "./pulumi-bin";
 
 const root = join(__dirname, "..", "..");
 const STACK = "e2eprogram";
@@ -22,7 +22,7 @@ afterAll(() => {
 
 describe("the Pulumi program under the real engine", () => {
   it("compiles with type-checking, registers the dev stack's components, and stops only at the missing provider plugins", async () => {
-    const bin = execFileSync("bash", [join(root, "scripts", "ensure-pulumi.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop()!;
+    const bin = pulumiBinDir();
     for (const dir of ["backend", "home"]) mkdirSync(join(work, dir));
     const env = {
       PATH: `${bin}:${join(root, "node_modules", ".bin")}:${process.env.PATH}`,
