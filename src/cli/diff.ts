@@ -14,6 +14,7 @@ import { diffApps, type AppDiff } from "../plan/diff";
 import type { AppPlan } from "../plan/types";
 import { AppPreviewer, loadPreviewProject, readUsersFile, sampleUsers, type PreviewProject, type SampleUser, type UserPreview } from "../preview";
 import type { CliIO } from "./io";
+import { countingUsers, Progress } from "./progress";
 
 export interface UserChange {
   userPrincipalName: string;
@@ -48,7 +49,8 @@ export async function diffCommand(args: string[], io: CliIO): Promise<number> {
   const headPlans = new Map(project.plans.map((plan) => [plan.name, plan]));
   const basePlans = new Map([...baseApps].map(([name, app]) => [name, project.compile(app)]));
   const appDiffs = diffApps(basePlans, headPlans);
-  const users = await collectUsers(values.users ?? join(root, "examples", "users.json"));
+  const progress = new Progress(io.progress);
+  const users = await collectUsers(values.users ?? join(root, "examples", "users.json"), progress);
   const report = appDiffs.map((d) => ({ ...d, users: d.status === "changed" ? userChanges(basePlans.get(d.app)!, headPlans.get(d.app)!, users, project.config) : [] }));
   io.stdout(values.format === "json" ? JSON.stringify({ base: values.base, apps: report }) : renderMarkdown(values.base!, report));
   return 0;
@@ -72,9 +74,14 @@ function loadAppsAtRevision(root: string, rev: string): Map<string, LoadedApp> {
   return apps;
 }
 
-async function collectUsers(file: string): Promise<SampleUser[]> {
+async function collectUsers(file: string, progress: Progress): Promise<SampleUser[]> {
   const users: SampleUser[] = [];
-  for await (const user of sampleUsers(readUsersFile(file))) users.push(user);
+  const source = countingUsers(() => readUsersFile(file), progress, ["reading users"]);
+  try {
+    for await (const user of sampleUsers(source())) users.push(user);
+  } finally {
+    progress.done();
+  }
   return users;
 }
 
