@@ -93,7 +93,13 @@ function isSecret(v: unknown): boolean {
 export async function driftCommand(args: string[], io: CliIO, run: Spawn = runPulumi): Promise<number> {
   const { stack, rest } = stackArgs(args);
   const target = stack ? ["--stack", stack] : [];
-  const result = await run(["preview", "--refresh", "--json", "--non-interactive", ...target, ...rest], { capture: "both" });
+  let result: Awaited<ReturnType<Spawn>>;
+  try {
+    result = await run(["preview", "--refresh", "--json", "--non-interactive", ...target, ...rest], { capture: "both" });
+  } catch (err) {
+    io.stderr(`scimops drift: drift check failed (not drift): ${(err as Error).message}`);
+    return DRIFT_EXIT.other;
+  }
   let digest: { steps?: PreviewStep[]; diagnostics?: { message?: string; severity?: string }[] } | undefined;
   try {
     digest = JSON.parse(result.stdout);

@@ -17,6 +17,9 @@ export interface SpawnOptions {
 }
 export type Spawn = (args: string[], options?: SpawnOptions) => Promise<{ code: number; stdout: string; stderr?: string }>;
 
+/** The Pulumi CLI could not be started (not installed, not on PATH). */
+export class PulumiMissing extends Error {}
+
 export const runPulumi: Spawn = (args, options = {}) =>
   new Promise((resolve, reject) => {
     const child = spawn("pulumi", args, { stdio: ["inherit", options.capture ? "pipe" : "inherit", options.capture === "both" ? "pipe" : "inherit"] });
@@ -24,7 +27,7 @@ export const runPulumi: Spawn = (args, options = {}) =>
     let stderr = "";
     child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
     child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("error", (err) => reject(new Error(`cannot run pulumi (${err.message}); install it, or run \`bash scripts/ensure-pulumi.sh\` and put the directory it prints on PATH`)));
+    child.on("error", (err) => reject(new PulumiMissing(`cannot run pulumi (${err.message}); install it, or run \`bash scripts/ensure-pulumi.sh\` and put the directory it prints on PATH`)));
     child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
 
@@ -60,6 +63,16 @@ export function specErrors(root: string, stack: string | undefined): string[] {
 }
 
 export async function upCommand(args: string[], io: CliIO, run: Spawn = runPulumi, root = projectRoot()): Promise<number> {
+  try {
+    return await up(args, io, run, root);
+  } catch (err) {
+    if (!(err instanceof PulumiMissing)) throw err;
+    io.stderr(`scimops up: ${err.message}`);
+    return 2;
+  }
+}
+
+async function up(args: string[], io: CliIO, run: Spawn, root: string): Promise<number> {
   const { stack, rest } = stackArgs(args);
   const errors = specErrors(root, stack);
   if (errors.length) {

@@ -95,6 +95,15 @@ describe("scimops drift", () => {
     expect(differingPaths({ secretToken: secret, a: "x" }, { secretToken: { ...secret, ciphertext: "y" }, a: "x" })).toEqual([]);
   });
 
+  it("2 when the Pulumi CLI cannot be run at all", async () => {
+    const { io, err } = capture();
+    const missing: Spawn = async () => {
+      throw new Error("cannot run pulumi (spawn pulumi ENOENT); install it");
+    };
+    expect(await driftCommand([], io, missing)).toBe(2);
+    expect(err.join("")).toContain("cannot run pulumi");
+  });
+
   it.each([
     ["error: no stack named 'prod' found", 3, "the stack does not exist"],
     ["error: could not load plugin azuread [resource]: no resource plugin 'pulumi-resource-azuread' found in the workspace", 4, "a provider plugin is missing"],
