@@ -6,7 +6,7 @@
  *   app) from the stack's `apps` output, so the person running it sees the remaining clicks with exact values.
  */
 import { spawn } from "node:child_process";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { formatDiagnostic } from "../spec/diagnostics";
 import { listAppFiles, listStackFiles, loadProject, projectRoot } from "../spec/project";
 import type { CliIO } from "./io";
@@ -59,7 +59,8 @@ export function stackArgs(args: string[]): { stack?: string; rest: string[] } {
 export function specErrors(root: string, stack: string | undefined): string[] {
   const stackFiles = stack ? listStackFiles(root).filter((f) => f === join(root, "stacks", `Pulumi.${stack}.yaml`)) : listStackFiles(root);
   const { diagnostics } = loadProject(listAppFiles(root), stackFiles);
-  return diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
+  // Paths as `scimops validate` shows them: relative to where the command runs.
+  return diagnostics.filter((d) => d.severity === "error").map((d) => formatDiagnostic({ ...d, file: relative(process.cwd(), d.file) || d.file }));
 }
 
 export async function upCommand(args: string[], io: CliIO, run: Spawn = runPulumi, root = projectRoot()): Promise<number> {

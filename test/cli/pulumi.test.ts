@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -60,6 +61,12 @@ describe("scimops up refuses files with mistakes", () => {
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatch(/^\S*bad-expression\.yaml:\d+:\d+: error: .+ — .+/);
       expect(err.join("\n")).not.toMatch(/\n\s+at |\u001b\[/);
+
+      // The same through the installed command, as a person runs it (PATH without pulumi: never reached).
+      const bin = spawnSync(process.execPath, [join(__dirname, "..", "..", "bin", "scimops.cjs"), "up", "--yes"], { cwd: root, encoding: "utf8", env: { ...process.env, PATH: "/nonexistent" } });
+      expect(bin.status).toBe(1);
+      expect(bin.stderr.split("\n").filter((l) => l.includes(": error: "))).toEqual([errors[0]!.replace(/^.*?(mappings\/)/, "$1")]);
+      expect(bin.stderr).not.toMatch(/\n\s+at |\u001b\[|internal error/);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
