@@ -3,10 +3,11 @@
  * provider. src/index.ts runs it; tests import it after `setMocks`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as okta from "@pulumi/okta";
 import { join } from "node:path";
 import { formatDiagnostic, SpecError } from "./spec/diagnostics";
 import { loadProject, projectRoot } from "./spec/project";
-import { splitStackConfig, StackSettings, NAMESPACE } from "./spec/stack";
+import { splitStackConfig, StackSettings, NAMESPACE, oktaOrgParts } from "./spec/stack";
 import { compileApp } from "./plan/compile";
 import type { AppPlan } from "./plan/types";
 import { EntraProvisionedApp } from "./entra/component";
@@ -19,7 +20,13 @@ export interface AppOutputs {
     tenantUrl: pulumi.Output<string>;
     matchingAttribute: pulumi.Output<string>;
   };
-  okta?: { appId: pulumi.Output<string>; manualSteps: pulumi.Output<string[]> };
+  okta?: {
+    appId: pulumi.Output<string>;
+    provisioning: pulumi.Output<string>;
+    manualSteps: pulumi.Output<string[]>;
+    profileMappingId: pulumi.Output<string | undefined>;
+    pushGroupIds: pulumi.Output<Record<string, string>>;
+  };
 }
 
 /** Reads every `scimops:` key of the stack, the way `pulumi config` holds them (objects as JSON). */
@@ -51,11 +58,14 @@ export function run(root = projectRoot(join(__dirname, ".."))): Record<string, A
   if (errors.length) throw new SpecError(errors);
 
   const config = new pulumi.Config(NAMESPACE);
-  const outputs: Record<string, AppOutputs> = {};
-  for (const entry of settings.apps) {
+  const plans = settings.apps.map((entry) => {
     const loaded = apps.get(entry.name);
     if (!loaded) throw new Error(`mappings/${entry.name}.yaml was not loaded: ${diagnostics.map(formatDiagnostic).join("; ")}`);
-    const plan: AppPlan = compileApp(loaded, { cloud: settings.cloud, stackApp: entry });
+    return compileApp(loaded, { cloud: settings.cloud, stackApp: entry });
+  });
+  const oktaProvider = oktaProviderFor(settings, plans);
+  const outputs: Record<string, AppOutputs> = {};
+  for (const plan of plans) {
     const guard = { retainOnDelete: !settings.allowDeletion, protect: settings.protect };
     const out: AppOutputs = {};
     if (plan.entra) {
@@ -77,13 +87,24 @@ export function run(root = projectRoot(join(__dirname, ".."))): Record<string, A
         matchingAttribute: app.matchingAttribute,
       };
     }
-    if (plan.okta) {
-      const app = new OktaProvisionedApp(`${plan.name}-okta`, { plan, ...guard });
-      out.okta = { appId: app.appId, manualSteps: app.manualSteps };
+    if (plan.okta && oktaProvider) {
+      const app = new OktaProvisionedApp(`${plan.name}-okta`, { plan, provider: oktaProvider, stack: pulumi.getStack(), ...guard });
+      out.okta = { appId: app.appId, provisioning: app.provisioning, manualSteps: app.manualSteps, profileMappingId: app.profileMappingId, pushGroupIds: app.pushGroupIds };
     }
     outputs[plan.name] = out;
   }
   return outputs;
+}
+
+/**
+ * One explicit okta.Provider for the stack's org (`scimops:oktaOrg`), so no Okta resource falls back to the
+ * ambient default provider. The API token stays in the environment (OKTA_API_TOKEN), never in the program.
+ */
+function oktaProviderFor(settings: StackSettings, plans: readonly AppPlan[]): okta.Provider | undefined {
+  const users = plans.filter((p) => p.okta).map((p) => p.name);
+  if (!users.length) return undefined;
+  if (!settings.oktaOrg) throw new Error(`${users.join(", ")} deploy with Okta, but the stack sets no \`${NAMESPACE}:oktaOrg\` (e.g. contoso.okta.com) for the Okta provider (run \`scimops validate\`)`);
+  return new okta.Provider("okta", oktaOrgParts(settings.oktaOrg));
 }
 
 function resolveValue(config: pulumi.Config, value: string | { config: string } | undefined): string | undefined {

@@ -30,7 +30,7 @@ export async function runbookCommand(args: string[], io: CliIO): Promise<number>
   const stackApp = stacks[0]?.settings.apps.find((a) => a.name === values.app);
   const plan = compileApp(app, { stackApp: stackApp ? { ...stackApp, idps: ["entra", "okta"] } : undefined });
   try {
-    io.stdout(formatRunbook(plan, values.idp as RunbookIdp));
+    io.stdout(formatRunbook(plan, values.idp as RunbookIdp, values.stack));
     return 0;
   } catch (err) {
     io.stderr(`scimops: ${(err as Error).message}`);
