@@ -88,7 +88,7 @@ export function run(root = projectRoot(join(__dirname, ".."))): Record<string, A
       };
     }
     if (plan.okta && oktaProvider) {
-      const app = new OktaProvisionedApp(`${plan.name}-okta`, { plan, provider: oktaProvider, stack: pulumi.getStack(), ...guard });
+      const app = new OktaProvisionedApp(`${plan.name}-okta`, { plan, provider: oktaProvider(), stack: pulumi.getStack(), ...guard });
       out.okta = { appId: app.appId, provisioning: app.provisioning, manualSteps: app.manualSteps, profileMappingId: app.profileMappingId, pushGroupIds: app.pushGroupIds };
     }
     outputs[plan.name] = out;
@@ -100,11 +100,14 @@ export function run(root = projectRoot(join(__dirname, ".."))): Record<string, A
  * One explicit okta.Provider for the stack's org (`scimops:oktaOrg`), so no Okta resource falls back to the
  * ambient default provider. The API token stays in the environment (OKTA_API_TOKEN), never in the program.
  */
-function oktaProviderFor(settings: StackSettings, plans: readonly AppPlan[]): okta.Provider | undefined {
+function oktaProviderFor(settings: StackSettings, plans: readonly AppPlan[]): (() => okta.Provider) | undefined {
   const users = plans.filter((p) => p.okta).map((p) => p.name);
   if (!users.length) return undefined;
-  if (!settings.oktaOrg) throw new Error(`${users.join(", ")} deploy with Okta, but the stack sets no \`${NAMESPACE}:oktaOrg\` (e.g. contoso.okta.com) for the Okta provider (run \`scimops validate\`)`);
-  return new okta.Provider("okta", oktaOrgParts(settings.oktaOrg));
+  const org = settings.oktaOrg;
+  if (!org) throw new Error(`${users.join(", ")} deploy with Okta, but the stack sets no \`${NAMESPACE}:oktaOrg\` (e.g. contoso.okta.com) for the Okta provider (run \`scimops validate\`)`);
+  // Registered with the first Okta app, once for all of them.
+  let provider: okta.Provider | undefined;
+  return () => (provider ??= new okta.Provider("okta", oktaOrgParts(org)));
 }
 
 function resolveValue(config: pulumi.Config, value: string | { config: string } | undefined): string | undefined {
