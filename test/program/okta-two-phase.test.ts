@@ -2,8 +2,11 @@
  * The IronWifi Okta path in both phases of the stack's `okta.provisioning`, run under the provider-true
  * Okta mock (okta-mock.ts): what reaches Okta, with which ids, in which order.
  */
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runProgram, type Registered } from "./harness";
+import { root, runProgram, type Registered } from "./harness";
 import { fixtureOrg, OKTA_ID, OktaOrgMock, SCIM_FEATURES, type FixtureOrg } from "./okta-mock";
 
 type Config = Record<string, unknown>;
@@ -150,5 +153,23 @@ describe("Okta guards before anything is registered", () => {
     const { registered } = await runProgram("dev", ironwifiOkta({ provisioning: "enabled" }), provisioned());
     const types = new Set(registered.filter((r) => r.type.startsWith("okta:")).map((r) => r.type));
     expect([...types].sort()).toEqual([...OKTA_TYPES].sort());
+  });
+});
+
+describe("Okta, a custom SAML 2.0 app", () => {
+  it("carries every field Okta requires of a custom SAML app, with the username template", async () => {
+    // The same IronWifi file as a SAML app, in a mappings folder of its own (the stack's mappingsDir).
+    const dir = mkdtempSync(join(tmpdir(), "scimops-saml-"));
+    cpSync(join(root, "mappings"), dir, { recursive: true });
+    const file = join(dir, "ironwifi.yaml");
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace("    signOnMode: SWA\n", "    signOnMode: SAML_2_0\n    saml: { ssoUrl: \"https://sso.example.com/acs\", audience: \"https://sso.example.com\" }\n").replace("    loginUrl: https://console.ironwifi.com/\n", ""),
+    );
+    const { registered, okta } = await runProgram("dev", (c) => void (c["scimops:mappingsDir"] = relative(root, dir)));
+    const [app] = ofType(registered, "okta:app/saml:Saml");
+    expect(app!.inputs).toMatchObject({ ssoUrl: "https://sso.example.com/acs", recipient: "https://sso.example.com/acs", destination: "https://sso.example.com/acs", audience: "https://sso.example.com", userNameTemplate: "${source.login}", responseSigned: true, assertionSigned: true });
+    expect(ofType(registered, "okta:app/autoLogin:AutoLogin")).toEqual([]);
+    expect(okta.errors).toEqual([]);
   });
 });
