@@ -87,11 +87,14 @@ export function run(root = projectRoot(join(__dirname, ".."))): Record<string, A
         matchingAttribute: app.matchingAttribute,
       };
     }
-    if (plan.okta && oktaProvider) {
-      const app = new OktaProvisionedApp(`${plan.name}-okta`, { plan, provider: oktaProvider(), stack: pulumi.getStack(), ...guard });
-      out.okta = { appId: app.appId, provisioning: app.provisioning, manualSteps: app.manualSteps, profileMappingId: app.profileMappingId, pushGroupIds: app.pushGroupIds };
-    }
     outputs[plan.name] = out;
+  }
+  // Okta after Entra: the explicit provider is a resource of its own, registered with the first Okta app.
+  for (const plan of plans) {
+    if (!plan.okta || !oktaProvider) continue;
+    const guard = { retainOnDelete: !settings.allowDeletion, protect: settings.protect };
+    const app = new OktaProvisionedApp(`${plan.name}-okta`, { plan, provider: oktaProvider(), stack: pulumi.getStack(), ...guard });
+    outputs[plan.name]!.okta = { appId: app.appId, provisioning: app.provisioning, manualSteps: app.manualSteps, profileMappingId: app.profileMappingId, pushGroupIds: app.pushGroupIds };
   }
   return outputs;
 }
