@@ -119,14 +119,14 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "runbook",
-    summary: "setup steps, from the app's file, for an identity provider without a Pulumi provider",
+    summary: "setup steps, from the app's file, for an identity provider without a Pulumi provider; for Okta, the two phases, which one the stack is in, and the Admin Console steps between them",
     options: [app, { flags: "--idp <IDP>", description: "identity provider", choices: ["okta", "onelogin", "jumpcloud", "google"], required: true }, stack("stack whose config supplies tenant-URL parameters"), textOrJson],
     module: "runbook",
     handler: "runbookCommand",
   },
   {
     name: "up",
-    summary: "validate, check the stack's tokens against their documented formats (decrypted in memory by pulumi config get), then pulumi up, then print the manual steps left (Okta SCIM connection)",
+    summary: "validate, check the stack's tokens against their documented formats (decrypted in memory only), then pulumi up, then print the Okta Admin Console steps of every app still provisioning: pending (of every Okta app when pulumi up failed), from the files; exits with pulumi's code",
     options: [stack("stack to apply (default: the selected stack)", undefined)],
     passThrough: "[PULUMI-ARGS...]",
     help: "Arguments scimops does not know (e.g. --yes) go to `pulumi up` unchanged.",
