@@ -73,12 +73,18 @@ export function loadStackContext(root: string, stack: string): StackContext {
     problems: [],
   };
   if (!existsSync(stackFile)) return { ...ctx, problems: [`${ctx.stackFile} not found (the policies read it for acknowledgements and assignments)`] };
-  const loaded = loadStackFile(stackFile);
-  if (!loaded.ok) return { ...ctx, problems: [`${ctx.stackFile} is invalid — run \`scimops validate ${ctx.stackFile}\``] };
-  const { settings, source } = loaded.stack;
-  const config = ((source.toJS() ?? {}) as { config?: Record<string, unknown> }).config ?? {};
+  // The pack's own keys first, so a stack file the loader rejects still counts as production if it says so.
+  const config = ((parse(readFileSync(stackFile, "utf8")) ?? {}) as { config?: Record<string, unknown> }).config ?? {};
   const production = config[`${POLICY_NAMESPACE}:production`];
   const acknowledged = config[`${POLICY_NAMESPACE}:matchingAttributes`];
+  const base = {
+    ...ctx,
+    production: production === true || production === "true" ? true : production === false || production === "false" ? false : ctx.production,
+    acknowledgedMatching: new Map(acknowledged && typeof acknowledged === "object" ? Object.entries(acknowledged as Record<string, unknown>).map(([k, v]) => [k, String(v)]) : []),
+  };
+  const loaded = loadStackFile(stackFile);
+  if (!loaded.ok) return { ...base, problems: [`${ctx.stackFile} is invalid — run \`scimops validate ${ctx.stackFile}\``] };
+  const { settings, source } = loaded.stack;
   const problems: string[] = [];
   const appsByDisplayName = new Map<string, string>();
   const assignments: DeclaredAssignment[] = [];
@@ -104,10 +110,8 @@ export function loadStackContext(root: string, stack: string): StackContext {
     });
   });
   return {
-    ...ctx,
-    production: typeof production === "boolean" ? production : production === "true" ? true : production === "false" ? false : ctx.production,
+    ...base,
     appsByDisplayName,
-    acknowledgedMatching: new Map(acknowledged && typeof acknowledged === "object" ? Object.entries(acknowledged as Record<string, unknown>).map(([k, v]) => [k, String(v)]) : []),
     assignments,
     ...(settings.allowDeletion ? { allowDeletion: { at: at(root, stackFile, source.locate(["config", "scimops:allowDeletion"])) } } : {}),
     problems,

@@ -33,16 +33,22 @@ function run(command: string, args: string[], cwd = programDir): Promise<{ statu
 
 const pulumi = (stack: string, args: string[]) => run("pulumi", [...args, "--non-interactive", "--stack", stack]);
 
-/** Writes the stack file the engine and the policies read, then creates the stack with its tokens. */
+/**
+ * Creates the stack with its tokens (`pulumi config set --secret`), then writes the rest of its file — the
+ * bundled prod stack's config, edited — the way a person does, so booleans stay YAML booleans (a `pulumi
+ * config set` would rewrite them as strings).
+ */
 async function createStack(stack: string, edit: (config: Record<string, unknown>) => void, mappingsDir: string) {
-  const base = parse(readFileSync(join(root, "stacks", "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> };
-  const config = { ...base.config, "scimops:mappingsDir": mappingsDir, "e2e:graphBaseUrl": emulator.url, "e2e:targets": targets };
-  edit(config);
-  writeFileSync(join(programDir, `Pulumi.${stack}.yaml`), stringify({ config }));
   const init = await run("pulumi", ["stack", "init", stack, "--non-interactive"]);
   expect(init.status, init.output).toBe(0);
   const secrets = await pulumi(stack, ["config", "set-all", ...TOKEN_KEYS.flatMap((k) => ["--secret", `scimops:${k}=token-${k}-0123456789`])]);
   expect(secrets.status, secrets.output).toBe(0);
+  const file = join(programDir, `Pulumi.${stack}.yaml`);
+  const written = parse(readFileSync(file, "utf8")) as { encryptionsalt: string; config: Record<string, unknown> };
+  const base = parse(readFileSync(join(root, "stacks", "Pulumi.prod.yaml"), "utf8")) as { config: Record<string, unknown> };
+  const config = { ...base.config, ...written.config, "scimops:mappingsDir": mappingsDir, "e2e:graphBaseUrl": emulator.url, "e2e:targets": targets };
+  edit(config);
+  writeFileSync(file, stringify({ encryptionsalt: written.encryptionsalt, config }));
 }
 
 function copyMappings(name: string): string {
