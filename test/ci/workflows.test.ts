@@ -103,9 +103,9 @@ describe("workflow conventions", () => {
 
   it("runs the policy pack on every Pulumi operation", () => {
     const text = workflowFiles.map((f) => readFileSync(join(workflowsDir, f), "utf8")).join("\n");
-    const ups = text.match(/run: npx scimops up --stack \w+[^\n]*/g) ?? [];
-    expect(ups).toHaveLength(2);
-    for (const up of ups) expect(up).toContain("--policy-pack policy");
-    expect(text).toMatch(/command: preview\n(\s+.*\n)*?\s+policyPacks: policy/);
+    const operations = [...text.matchAll(/command: (\w+)\n((?:\s+[\w-]+: .*\n)*)/g)];
+    expect(operations.map((m) => m[1]).sort()).toEqual(["preview", "up", "up"]);
+    for (const m of operations) expect(m[2], m[1]).toMatch(/policyPacks: policy/);
+    expect(text).toContain("scimops drift --stack");
   });
 });
