@@ -12,7 +12,7 @@ import { formatDiagnostic } from "../spec/diagnostics";
 import { projectRoot } from "../spec/root";
 import { diffApps, type AppDiff } from "../plan/diff";
 import type { AppPlan } from "../plan/types";
-import { AppPreviewer, loadPreviewProject, readUsersFile, sampleUsers, type PreviewProject, type SampleUser, type UserPreview } from "../preview";
+import { AppPreviewer, type GroupChange, groupChanges, loadPreviewProject, policyChanges, readUsersFile, sampleUsers, type PreviewProject, type SampleUser, type UserPreview } from "../preview";
 import type { CliIO } from "./io";
 
 export interface UserChange {
@@ -49,7 +49,11 @@ export async function diffCommand(args: string[], io: CliIO): Promise<number> {
   const basePlans = new Map([...baseApps].map(([name, app]) => [name, project.compile(app)]));
   const appDiffs = diffApps(basePlans, headPlans);
   const users = await collectUsers(values.users ?? join(root, "examples", "users.json"));
-  const report = appDiffs.map((d) => ({ ...d, users: d.status === "changed" ? userChanges(basePlans.get(d.app)!, headPlans.get(d.app)!, users, project.config) : [] }));
+  const report = appDiffs.map((d) => ({
+    ...d,
+    users: d.status === "changed" ? userChanges(basePlans.get(d.app)!, headPlans.get(d.app)!, users, project.config) : [],
+    groups: d.status === "changed" ? groupChanges(basePlans.get(d.app)!, headPlans.get(d.app)!, users, { config: project.config }) : [],
+  }));
   io.stdout(values.format === "json" ? JSON.stringify({ base: values.base, apps: report }) : renderMarkdown(values.base!, report));
   return 0;
 }
@@ -107,6 +111,7 @@ function compareUser(x: UserPreview, y: UserPreview): string[] {
   const r2 = rules(y);
   for (const v of r2) if (!r1.has(v)) changes.push(`new violation ✗ ${v}`);
   for (const v of r1) if (!r2.has(v)) changes.push(`fixed ✓ ${v}`);
+  changes.push(...policyChanges(x, y));
   return changes;
 }
 
@@ -123,7 +128,7 @@ function describeItem(item: unknown, index: number): string {
   return typeof type === "string" ? type : String(index);
 }
 
-function renderMarkdown(base: string, report: (AppDiff & { users: UserChange[] })[]): string {
+function renderMarkdown(base: string, report: (AppDiff & { users: UserChange[]; groups?: GroupChange[] })[]): string {
   const lines = [`## scimops: mapping changes against \`${base}\``, ""];
   const changed = report.filter((r) => r.status !== "unchanged");
   if (!changed.length) return [...lines, "No app's provisioning changes."].join("\n");
@@ -140,6 +145,11 @@ function renderMarkdown(base: string, report: (AppDiff & { users: UserChange[] }
       lines.push("");
     } else if (app.status === "changed") {
       lines.push("No sample user's provisioning changes.", "");
+    }
+    if (app.groups?.length) {
+      lines.push(`${app.groups.length} group(s) change:`, "");
+      for (const g of app.groups) lines.push(`- **${g.group}**: ${g.changes.map(cell).join("; ")}`);
+      lines.push("");
     }
   }
   return lines.join("\n");

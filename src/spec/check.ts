@@ -10,6 +10,7 @@ import type { Path } from "./yaml-source";
 import { tenantUrlPlaceholders, urlTemplate } from "../catalog/tenant-url";
 import { EMAIL_SHAPED_ATTRIBUTES } from "../catalog/attributes";
 import { assignedRoleProblem } from "../catalog/roles";
+import { checkGroupsSupported } from "./check-groups";
 
 type Report = (path: Path, message: string, fix: string, inside?: number) => void;
 
@@ -30,6 +31,7 @@ export function checkApp(app: LoadedApp): Diagnostic[] {
   checkPatterns(spec, report);
   if (spec.entra) checkEntra(spec, report);
   if (spec.okta) checkOkta(spec, report);
+  checkGroupsSupported(spec, report);
   checkRunbooks(spec, report);
   return diagnostics;
 }
