@@ -42,6 +42,9 @@ function pass(p: AppPreviewer, users: readonly SampleUser[] = sampleUsers()) {
   return { previews, groups: p.groupPreviews() };
 }
 
+/** IronWifi with the test group and the Wi-Fi groups assigned (dev assigns SCIM Pilot only, prod the Wi-Fi groups). */
+const WIFI = () => withAssignments(["SCIM Pilot", "Corporate-WiFi", "Guest-WiFi", "Contractors"]);
+
 /** IronWifi with these groups assigned (the stack's assignments replaced). */
 function withAssignments(groups: string[]): AppPreviewer {
   const p = plan("ironwifi");
@@ -58,7 +61,7 @@ describe("IronWifi: groups and their policies", () => {
   });
 
   it("each provisioned user receives the policies of its provisioned groups, matched by exact name", () => {
-    const { previews } = pass(previewer("ironwifi"));
+    const { previews } = pass(WIFI());
     const policies = Object.fromEntries(previews.map((p) => [p.userPrincipalName.split("@")[0], p.policies]));
     expect(policies["adele.vance"]).toEqual([CORPORATE]);
     expect(policies["jose.mueller-lukasiewicz"]).toEqual([CONTRACTORS]);
@@ -73,8 +76,7 @@ describe("IronWifi: groups and their policies", () => {
   });
 
   it("groups: create body, members, policy; an unknown group and a case-only difference warn", () => {
-    const iw = previewer("ironwifi");
-    const { groups } = pass(iw);
+    const { groups } = pass(WIFI());
     const byName = new Map(groups.map((g) => [g.displayName, g]));
     const corporate = byName.get("Corporate-WiFi")!;
     expect(corporate).toMatchObject({ inScope: true, policy: CORPORATE, members: ["adele.vance@contoso.example", "alex.wilber@contoso.example"], memberCount: 2, membersNotProvisioned: 1 });
@@ -108,7 +110,7 @@ describe("IronWifi: groups and their policies", () => {
 
   it("the JSON document carries the groups after the users, and each user's policies", async () => {
     const lines: string[] = [];
-    await runPreview([previewer("ironwifi")], () => sampleUsers(), new JsonWriter((l) => void lines.push(l), false));
+    await runPreview([WIFI()], () => sampleUsers(), new JsonWriter((l) => void lines.push(l), false));
     const doc = JSON.parse(lines.join("\n")) as { users: { userPrincipalName: string; policies: unknown[] }[]; groups: { displayName: string; policy: unknown }[] };
     expect(doc.users.find((u) => u.userPrincipalName.startsWith("adele."))!.policies).toEqual([CORPORATE]);
     expect(doc.groups.map((g) => g.displayName)).toEqual(["SCIM Pilot", "Corporate-WiFi", "Contractors", "Guest-Wifi", "corporate-wifi", "Guest-WiFi"]);
@@ -139,7 +141,7 @@ describe("group requests in the aadOptscim062020 dialect", () => {
 
 describe("simulate replays the group requests", () => {
   it("ironwifi: groups created with the members simulate created; each user's policy in the target is the preview's", async () => {
-    const p = previewer("ironwifi");
+    const p = WIFI();
     const server = await serverFor(p);
     const members = new SimulatedMembers();
     p.beginPass();
@@ -211,8 +213,9 @@ describe("simulate replays the group requests", () => {
 describe("scimops diff: group and policy changes", () => {
   it("a changed policy and a group no longer assigned show up per group", () => {
     const users = sampleUsers();
-    const base = plan("ironwifi");
-    const head = plan("ironwifi", (s) => void (s.target.groups.policies[0]!.vlan = 101));
+    const base = WIFI().plan;
+    const changed = plan("ironwifi", (s) => void (s.target.groups.policies[0]!.vlan = 101));
+    const head = { ...changed, entra: { ...changed.entra!, assignments: base.entra!.assignments } };
     const changes = groupChanges(base, head, users);
     expect(changes).toEqual([{ group: "Corporate-WiFi", changes: ["policy: Corporate-WiFi: VLAN 100, 100/100 Mbps, 12 h → Corporate-WiFi: VLAN 101, 100/100 Mbps, 12 h"] }]);
     const fewer = { ...base, entra: { ...base.entra!, assignments: base.entra!.assignments.filter((a) => !("group" in a) || a.group !== "Contractors") } };
