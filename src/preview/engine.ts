@@ -28,11 +28,10 @@ import {
   parseTargetPath,
   patchOperations,
   patchRequest,
-  idPlaceholder,
   type ScimRequest,
 } from "./scim";
 import { evaluateScoping, scopingAttributes, type ScopingResult } from "./scoping";
-import { compileMatching, firstValue, type MatchingAttribute, postActive, RequestJson, violationsJson } from "./requests";
+import { compileMatching, firstValue, type MatchingAttribute, postActive, type ReferenceRequests, referenceRequests, RequestJson, violationsJson } from "./requests";
 import { type Assignment, assignmentJson, AssignmentResolver, type GroupRef, softDeletedReasons } from "./scope";
 import { type GroupPolicy, type GroupPreview, GroupPreviewer } from "./groups";
 import { applyRoles, roleModeOf, type RoleMode, roleOperation } from "./roles";
@@ -53,14 +52,7 @@ export interface PreviewOptions {
   onDemand?: boolean;
 }
 
-/** A reference attribute's requests: Entra checks the target's current value, then links it by PATCH. */
-export interface ReferenceRequests {
-  attribute: string;
-  /** The referenced object's Entra id (its id in the target is `{id:<that id>}`). */
-  references: string;
-  query: ScimRequest;
-  update: ScimRequest;
-}
+export type { ReferenceRequests } from "./requests";
 
 export type { Assignment } from "./scope";
 export type { Evaluation } from "./evaluation";
@@ -751,26 +743,13 @@ export class AppPreviewer {
     return out;
   }
 
-  /**
-   * The manager: "Microsoft Entra ID checks the current attribute value in the identity store before
-   * updating it … only the manager attribute" — a query on id and manager asking for id only — then
-   * `Add` with `[{"$ref", "value"}]` (use-scim-to-provision-users-and-groups.md, Examples 4 and 5).
-   */
+  /** The reference attributes' requests (the manager), for the create values. */
   private referencesOf(create: readonly (AttributeValue | null)[]): ReferenceRequests[] {
     const out: ReferenceRequests[] = [];
     if (!this.canUpdate) return out;
     for (const r of this.referenceNotes) {
       const of = firstValue(create[r.index]);
-      if (of === null || of === "") continue;
-      const target = this.attributes[r.index]!.target;
-      const id = idPlaceholder(of);
-      const filter = `id eq "{id}" and manager eq ${JSON.stringify(id)}`;
-      out.push({
-        attribute: target,
-        references: of,
-        query: { method: "GET", path: `/Users?filter=${filter}&attributes=id`, query: { filter, attributes: "id" } },
-        update: patchRequest([{ op: this.dialect === "legacy" ? "Add" : "add", path: target, value: [{ $ref: `../Users/${id}`, value: id }] }]),
-      });
+      if (of !== null && of !== "") out.push(referenceRequests(this.attributes[r.index]!.target, of, this.dialect));
     }
     return out;
   }
