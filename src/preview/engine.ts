@@ -206,7 +206,9 @@ export class AppPreviewer {
   /** The groups mapping (null: none), fed with each user's groups. */
   readonly groups: GroupPreviewer | null;
   /** Matching value → the first user that computed it (a second user matches the first one's target user). */
-  private readonly matchedBy = new Map<string, string>();
+  private readonly matchedBy = new Map<number, string>();
+  /** The references' JSON per referenced id (few managers, many users), bounded. */
+  private readonly referencesJson = new Map<string, string>();
   /** Users provisioned on demand (their note). */
   private readonly onDemandUsers: ReadonlySet<string>;
   /** Set by the last update built: a change cleared a value (not sent). */
@@ -689,7 +691,7 @@ export class AppPreviewer {
       o.violations = [...o.violations, { rule: "disabled-not-provisioned", severity: "error", attribute: "active", message: `the user is disabled (accountEnabled false): Entra does not provision a disabled user to ${this.displayName} until it is enabled` }];
     }
     if (o.matchTarget !== null) {
-      const key = `${o.matchIndex}\u0000${o.matchValue.toLowerCase()}`;
+      const key = matchKey(o.matchIndex, o.matchValue);
       const first = this.matchedBy.get(key);
       if (first === undefined) this.matchedBy.set(key, user.userPrincipalName);
       else if (first !== user.userPrincipalName) {
@@ -741,6 +743,19 @@ export class AppPreviewer {
       if (s !== null && s !== "") out.push(matchRequest(m.target, s));
     }
     return out;
+  }
+
+  /** JSON.stringify(referencesOf(create)), cached per referenced value when there is one reference. */
+  private referencesJsonOf(create: readonly (AttributeValue | null)[]): string {
+    if (this.referenceNotes.length !== 1 || !this.canUpdate) return JSON.stringify(this.referencesOf(create));
+    const of = firstValue(create[this.referenceNotes[0]!.index]);
+    if (of === null || of === "") return "[]";
+    let json = this.referencesJson.get(of);
+    if (json === undefined) {
+      json = JSON.stringify(this.referencesOf(create));
+      if (this.referencesJson.size < 1000) this.referencesJson.set(of, json);
+    }
+    return json;
   }
 
   /** The reference attributes' requests (the manager), for the create values. */
@@ -847,7 +862,7 @@ export class AppPreviewer {
     out += `${this.canDelete ? ',"hardDelete":{"method":"DELETE","path":"/Users/{id}"}},"notes":' : ',"hardDelete":null},"notes":'}${this.json.notes(o.notes)}`;
     // The matching queries after the first, the references and policies are rare or short: serialized.
     const queries = this.matching.length === 1 ? (o.matchTarget === null ? "[]" : `[${matchJson}]`) : JSON.stringify(this.matchQueriesOf(ev.createValues));
-    const references = this.referenceNotes.length ? JSON.stringify(this.referencesOf(ev.createValues)) : "[]";
+    const references = this.referenceNotes.length ? this.referencesJsonOf(ev.createValues) : "[]";
     return `${out},"matchQueries":${queries},"retrieve":{"method":"GET","path":"/Users/{id}"},"references":${references},"policies":${o.policies.length ? JSON.stringify(o.policies) : "[]"}}`;
   }
 
@@ -858,6 +873,23 @@ export class AppPreviewer {
   }
 
 
+}
+
+/**
+ * A matching value as a number (two FNV-1a hashes, 52 bits; the value compared case-insensitively, as
+ * SCIM compares userName): the previewer keeps one per in-scope user, so a number rather than the string.
+ */
+function matchKey(index: number, value: string): number {
+  let h1 = 0x811c9dc5 ^ index;
+  let h2 = 0x01000193 ^ (index << 8);
+  for (let i = 0; i < value.length; i++) {
+    let c = value.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
+    else if (c > 127) c = value[i]!.toLowerCase().charCodeAt(0);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
+  }
+  return (h1 >>> 0) * 0x100000 + ((h2 >>> 0) & 0xfffff);
 }
 
 /** The violations that make the target (or Entra) refuse the user. */
