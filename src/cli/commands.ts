@@ -59,12 +59,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "preview",
-    summary: "what every user becomes in every target: scope, attribute values, the SCIM requests Entra would send, rule violations",
+    summary: "what every user and group becomes in every target: scope, attribute values, the SCIM requests Entra would send, rule violations, group policies",
     options: [
       { ...app, required: false, repeatable: true, description: "app to preview (repeat or comma-separate; default: every app with Entra ID)" },
       users,
       { flags: "--format <FORMAT>", description: "output format", choices: ["table", "json", "markdown"], defaultValue: "table" },
       stack("stack whose config supplies tenant-URL parameters, assignments and values"),
+      { flags: "--on-demand", description: "the requests of provision on demand (which ignores the tenant URL's feature flags)" },
     ],
     module: "preview",
     handler: "previewCommand",
@@ -83,7 +84,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "simulate",
-    summary: "replay Entra's requests (match, create, update, deactivate) against a SCIM endpoint and report each result",
+    summary: "replay Entra's requests (users: match, create, update, deactivate; groups: match, create, members, rename, remove members, delete) against a SCIM endpoint and report each result",
     options: [app, { ...target, required: true, description: "SCIM base URL to send the requests to" }, tokenEnv, users, stack("stack whose config supplies tenant-URL parameters"), { flags: "--format <FORMAT>", description: "output format", choices: ["table", "json"], defaultValue: "table" }],
     module: "simulate",
     handler: "simulateCommand",
@@ -101,7 +102,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "check",
-    summary: "the portal's Test Connection, plus the tenant-URL and token-format checks; exit 1 when a check fails",
+    summary: "the portal's Test Connection (a random GUID on the matching attribute, and a random group), plus the tenant-URL and token-format checks; exit 1 when a check fails",
     options: [app, target, tokenEnv, stack("stack whose config supplies tenant-URL parameters"), textOrJson],
     module: "check",
     handler: "checkCommand",

@@ -17,6 +17,7 @@ import { galleryAppFacts, publicPreviewNotice, TENANT_URL_FLAGS } from "../catal
 import { checkExpressionText, checkScopingClause } from "./check-expressions";
 import { domainListProblem } from "./domains";
 import { knownTargetForUrl } from "../catalog/targets";
+import { checkGroupsSupported } from "./check-groups";
 
 type Report = (path: Path, message: string, fix: string, inside?: number, severity?: Diagnostic["severity"]) => void;
 
@@ -37,6 +38,7 @@ export function checkApp(app: LoadedApp): Diagnostic[] {
   checkPatterns(spec, report);
   if (spec.entra) checkEntra(spec, report);
   if (spec.okta) checkOkta(spec, report);
+  checkGroupsSupported(spec, report);
   checkRunbooks(spec, report);
   return diagnostics;
 }
