@@ -26,6 +26,8 @@ const TOKENS: Record<string, string> = {
   spaceiqScimToken: "spaceiq-e2e-token-41b8",
 };
 const CONTRACTORS = "O'Brien's Contractors";
+/** Per test: each runs up to three engine operations, and the machine may be shared. */
+const SLOW = 900_000;
 const DISPLAY_NAMES = ["iPass SmartConnect", "IronWifi SCIM", "Real-time JumpCloud Import", "Airstack", "SpaceIQ"];
 
 type StackAppEntry = { name: string; idps?: string[]; assignments?: { group: string; role: string }[]; [k: string]: unknown };
@@ -164,7 +166,7 @@ describe("the real program under the real engine against the Graph emulator", ()
     expect(emulator.requests.filter((r) => r.path.endsWith("/provisionOnDemand")).map((r) => r.status)).toEqual([200]);
     expect(counts["first up"]!.lag).toBeGreaterThan(0);
     expect(counts["first up"]!.throttled).toBe(1);
-  });
+  }, SLOW);
 
   it("a second up makes zero writes", async () => {
     // Type-checked once (first up); the later runs transpile only, to keep the suite short.
@@ -175,7 +177,7 @@ describe("the real program under the real engine against the Graph emulator", ()
     step("second up");
     expect(emulator.writes()).toEqual([]);
     expect(Object.keys(up.summary.resourceChanges ?? {})).toEqual(["same"]);
-  });
+  }, SLOW);
 
   it("removing an assignment deletes exactly that one", async () => {
     const jumpcloud = spOf("Real-time JumpCloud Import")!;
@@ -186,9 +188,9 @@ describe("the real program under the real engine against the Graph emulator", ()
     step("remove an assignment");
     expect(writes().map((w) => `${w.method} ${w.path}`)).toEqual([`DELETE /servicePrincipals/${jumpcloud.id}/appRoleAssignedTo/${contractors.id}`]);
     expect(emulator.getAssignments(jumpcloud.id).map((a) => a.principalDisplayName)).toEqual(["SCIM Pilot"]);
-  });
+  }, SLOW);
 
-  it("removing an app honours the deletion guard: kept without allowDeletion, deleted with it", async () => {
+  it("removing an app without allowDeletion forgets it and writes nothing", async () => {
     editStack((c) => void (c["scimops:allowDeletion"] = false));
     emulator.clearRequests();
     await stack.up({ onOutput: collect });
@@ -200,7 +202,9 @@ describe("the real program under the real engine against the Graph emulator", ()
     expect(kept.summary.resourceChanges?.delete).toBeGreaterThan(0);
     expect(emulator.writes()).toEqual([]);
     expect(spOf("Airstack")).toBeDefined();
+  }, SLOW);
 
+  it("removing an app with allowDeletion deletes it with one write", async () => {
     editStack((c) => void (c["scimops:allowDeletion"] = true));
     await stack.up({ onOutput: collect });
     const spaceiq = spOf("SpaceIQ")!;
@@ -212,7 +216,7 @@ describe("the real program under the real engine against the Graph emulator", ()
     expect(writes().map((w) => `${w.method} ${w.path}`)).toEqual([`DELETE /applications/${spaceiq.applicationId}`]);
     expect(spOf("SpaceIQ")).toBeUndefined();
     expect(spOf("Airstack")).toBeDefined();
-  });
+  }, SLOW);
 
   it("preview --refresh --expect-no-changes passes, then fails after a portal-style edit, writing nothing; up --refresh heals it", async () => {
     emulator.clearRequests();
@@ -243,7 +247,7 @@ describe("the real program under the real engine against the Graph emulator", ()
     expect(writes().map((w) => `${w.method} ${w.path.replace(/\/jobs\/[^/]+/, "/jobs/{job}")}`).sort()).toEqual(
       [`POST /servicePrincipals/${ironwifi.id}/appRoleAssignedTo`, `PUT /servicePrincipals/${jumpcloud.id}/synchronization/jobs/{job}/schema`].sort(),
     );
-  });
+  }, SLOW);
 
   it("never shows a token in plain text: state, engine output", () => {
     const everything = `${stateText()}\n${engineOutput.join("\n")}`;
