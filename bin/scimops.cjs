@@ -15,7 +15,10 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err) => {
-    process.stderr.write(`scimops: ${err && err.stack ? err.stack : String(err)}\n`);
+    // A failure no command anticipated: its message, and the stack only when asked for (SCIMOPS_DEBUG=1).
+    const message = err && err.message ? err.message : String(err);
+    const detail = process.env.SCIMOPS_DEBUG ? (err && err.stack) || message : `${message}\n(set SCIMOPS_DEBUG=1 for the stack trace)`;
+    process.stderr.write(`scimops: internal error: ${detail}\n`);
     process.exitCode = 70;
   },
 );

@@ -13,9 +13,20 @@ export interface RoleProblem {
   fix: string;
 }
 
-/** What is wrong with assigning `role` in `appName` (undefined when nothing is, or the app declares no roles). */
-export function assignedRoleProblem(appName: string, roles: RoleRules | undefined, role: string): RoleProblem | undefined {
-  if (!roles) return undefined;
+/**
+ * The roles of an app file without a `roles:` section: its enterprise app has the `User` role (the
+ * non-gallery template's default role, clouds.ts NON_GALLERY_APP_ROLES) and Default Access is skipped.
+ * The Plan, and so preview and the Pulumi program, use the same default.
+ */
+export const DEFAULT_ROLES: RoleRules = { assignable: ["User"], refused: ["Default Access"] };
+
+export function effectiveRoles(roles: RoleRules | undefined): RoleRules {
+  return roles ?? DEFAULT_ROLES;
+}
+
+/** What is wrong with assigning `role` in `appName` (undefined when nothing is); no `roles` means DEFAULT_ROLES. */
+export function assignedRoleProblem(appName: string, declared: RoleRules | undefined, role: string): RoleProblem | undefined {
+  const roles = effectiveRoles(declared);
   if (roles.refused.includes(role)) {
     return { kind: "refused", message: `role \`${role}\` is skipped by provisioning (${SKIPPED_ROLE_REASON})`, fix: `assign an application-specific role: ${roles.assignable.join(", ")}` };
   }

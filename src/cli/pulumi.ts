@@ -8,6 +8,24 @@
  */
 import { spawn } from "node:child_process";
 import type { CliIO } from "./io";
+import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { formatDiagnostic, type Diagnostic } from "../spec/diagnostics";
+import { listAppFiles, loadProject, projectRoot } from "../spec/project";
+import { checkSecretFormats } from "../spec/check-secrets";
+import { pulumiReveal } from "./secrets";
+
+/** Checks run on a stack before `pulumi up`. */
+export type Preflight = (stack: string) => Promise<Diagnostic[]>;
+
+/** The stack's secrets have their documented formats (see spec/check-secrets.ts). */
+export const secretPreflight: Preflight = async (stack) => {
+  const root = projectRoot();
+  const stackFile = join(root, "stacks", `Pulumi.${stack}.yaml`);
+  if (!existsSync(stackFile)) return [];
+  const { apps, stacks } = loadProject([], [stackFile], listAppFiles(root));
+  return stacks.length ? checkSecretFormats(stacks[0]!, apps, pulumiReveal({ cwd: root, stackFile })) : [];
+};
 
 export type Spawn = (args: string[], capture: boolean) => Promise<{ code: number; stdout: string }>;
 
@@ -44,9 +62,15 @@ function stackArgs(args: string[]): { stack?: string; rest: string[] } {
   return { stack, rest };
 }
 
-export async function upCommand(args: string[], io: CliIO, run: Spawn = runPulumi): Promise<number> {
+export async function upCommand(args: string[], io: CliIO, run: Spawn = runPulumi, preflight: Preflight = secretPreflight): Promise<number> {
   const { stack, rest } = stackArgs(args);
   const target = stack ? ["--stack", stack] : [];
+  // A token of the wrong shape is refused before `pulumi up` sends it to Graph (and the target) at all.
+  if (stack) {
+    const problems = await preflight(stack);
+    for (const p of problems) io.stderr(formatDiagnostic(p));
+    if (problems.some((p) => p.severity === "error")) return 1;
+  }
   const up = await run(["up", ...target, ...rest], false);
   if (up.code !== 0) return up.code;
   const outputs = await run(["stack", "output", "--json", ...target], true);

@@ -1,8 +1,11 @@
-/** `scimops runbook --app NAME --idp okta|onelogin|jumpcloud|google [--stack ENV]`: setup steps from the app's spec. */
+/**
+ * `scimops runbook --app NAME --idp okta|onelogin|jumpcloud|google [--stack ENV] [--format text|json]`: setup
+ * steps from the app's spec. `--format json` prints `{"app", "idp", "method", "steps": [...]}`.
+ */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { compileApp } from "../plan/compile";
-import { formatRunbook, type RunbookIdp } from "../plan/runbook";
+import { formatRunbook, runbookSteps, type RunbookIdp } from "../plan/runbook";
 import { loadProject, listAppFiles } from "../spec/project";
 import { projectRoot } from "../spec/root";
 import { formatDiagnostic } from "../spec/diagnostics";
@@ -11,9 +14,9 @@ import type { CliIO } from "./io";
 const IDPS: readonly RunbookIdp[] = ["okta", "onelogin", "jumpcloud", "google"];
 
 export async function runbookCommand(args: string[], io: CliIO): Promise<number> {
-  const { values } = parseArgs({ args, options: { app: { type: "string" }, idp: { type: "string" }, stack: { type: "string", default: "dev" } }, strict: true });
-  if (!values.app || !values.idp || !IDPS.includes(values.idp as RunbookIdp)) {
-    io.stderr(`usage: scimops runbook --app NAME --idp ${IDPS.join("|")} [--stack ENV]`);
+  const { values } = parseArgs({ args, options: { app: { type: "string" }, idp: { type: "string" }, stack: { type: "string", default: "dev" }, format: { type: "string", default: "text" } }, strict: true });
+  if (!values.app || !values.idp || !IDPS.includes(values.idp as RunbookIdp) || (values.format !== "text" && values.format !== "json")) {
+    io.stderr(`usage: scimops runbook --app NAME --idp ${IDPS.join("|")} [--stack ENV] [--format text|json]`);
     return 2;
   }
   const root = projectRoot();
@@ -30,7 +33,8 @@ export async function runbookCommand(args: string[], io: CliIO): Promise<number>
   const stackApp = stacks[0]?.settings.apps.find((a) => a.name === values.app);
   const plan = compileApp(app, { stackApp: stackApp ? { ...stackApp, idps: ["entra", "okta"] } : undefined });
   try {
-    io.stdout(formatRunbook(plan, values.idp as RunbookIdp));
+    const idp = values.idp as RunbookIdp;
+    io.stdout(values.format === "json" ? JSON.stringify({ app: plan.name, idp, ...runbookSteps(plan, idp) }) : formatRunbook(plan, idp));
     return 0;
   } catch (err) {
     io.stderr(`scimops: ${(err as Error).message}`);

@@ -2,12 +2,12 @@
  * `scimops simulate --app NAME --target URL [--token-env VAR] [--users FILE] [--stack NAME] [--format table|json]`
  *
  * Replays what Entra would do for each user against the SCIM endpoint at URL: match, create, update one
- * attribute, deactivate; prints each request's result and whether it agrees with the preview (users the
+ * attribute, deactivate — then each group: match, create, members, rename, remove members, delete; prints each request's result and whether it agrees with the preview (users the
  * preview flags are the ones the target rejects). The dialect is the app's (its tenant URL's flags) unless
  * URL carries aadOptscim062020 / AzureAdScimPatch2017 itself. The token is read from the environment
  * variable VAR (default SCIMOPS_TOKEN) and never printed. Exit 0 when every outcome agrees, 1 otherwise.
  */
-import { AppPreviewer, loadPreviewProject, ProjectError, sampleUsers, simulateUser, type UserOutcome } from "../preview";
+import { AppPreviewer, type GroupOutcome, loadPreviewProject, ProjectError, sampleUsers, SimulatedMembers, simulateGroups, simulateUser, type UserOutcome } from "../preview";
 import { maskingIO, parseCommandArgs, tokenFrom, UsageError, userSourceFor, usersFile } from "../preview/cli-support";
 import { UserFileError } from "../preview/json-stream";
 import { SampleUserError } from "../preview/users";
@@ -48,18 +48,28 @@ export async function simulateCommand(args: string[], rawIO: CliIO): Promise<num
     if (format === "json") io.stdout(`{"app":${JSON.stringify(plan.name)},"target":${JSON.stringify(baseUrl)},"dialect":${JSON.stringify(previewer.dialect)},"users":[`);
     else io.stdout(`${plan.displayName} → ${baseUrl} (${previewer.dialect === "legacy" ? "Entra legacy dialect" : "aadOptscim062020 dialect"})`);
     const totals = { users: 0, created: 0, matched: 0, rejected: 0, notSent: 0, outOfScope: 0, failed: 0, disagree: [] as string[] };
+    const members = new SimulatedMembers();
+    previewer.beginPass();
     for await (const user of sampleUsers(userSourceFor(file)())) {
       const outcome = await simulateUser(previewer, user, { baseUrl, token });
+      members.add(user, outcome);
       tally(totals, outcome);
       if (format === "json") io.stdout(`${totals.users > 1 ? "," : ""}${JSON.stringify(outcome)}`);
       else printOutcome(io, outcome);
     }
+    // Then the groups, with the target ids of the users created above.
+    const groups = await simulateGroups(previewer, members, { baseUrl, token });
+    for (const g of groups) if (!g.agrees) totals.disagree.push(`group ${g.group}`);
+    if (format === "json") io.stdout(`],"groups":${JSON.stringify(groups)}`);
+    else for (const g of groups) printGroupOutcome(io, g);
     const agrees = totals.disagree.length === 0;
     const summary = `${totals.users} user(s): ${totals.created} created, ${totals.matched} matched existing, ${totals.rejected} rejected by the target, ${totals.notSent} not sent by Entra, ${totals.outOfScope} out of scope, ${totals.failed} failed`;
-    if (format === "json") io.stdout(`],"summary":${JSON.stringify({ ...totals, disagree: totals.disagree, agreesWithPreview: agrees })}}`);
+    const groupSummary = `${groups.length} group(s): ${groups.filter((g) => g.result === "created").length} created, ${groups.filter((g) => g.result === "matched").length} matched existing, ${groups.filter((g) => g.result === "out-of-scope").length} not provisioned`;
+    if (format === "json") io.stdout(`,"summary":${JSON.stringify({ ...totals, groups: groups.length, disagree: totals.disagree, agreesWithPreview: agrees })}}`);
     else {
       io.stdout("");
       io.stdout(summary);
+      if (groups.length) io.stdout(groupSummary);
       io.stdout(agrees ? "simulate agrees with the preview" : `simulate disagrees with the preview for: ${totals.disagree.join(", ")}`);
     }
     return agrees ? 0 : 1;
@@ -85,6 +95,15 @@ function tally(t: { users: number; created: number; matched: number; rejected: n
   else if (o.result === "out-of-scope") t.outOfScope++;
   else t.failed++;
   if (!o.agrees) t.disagree.push(o.user);
+}
+
+function printGroupOutcome(io: CliIO, o: GroupOutcome): void {
+  io.stdout(`group ${o.group}: ${o.result}${o.agrees ? "" : "  ✗ the preview predicted otherwise"}`);
+  for (const s of o.steps) {
+    const request = s.method ? `${s.method} ${s.path}` : "";
+    const status = s.status === undefined ? "" : ` → ${s.status}`;
+    io.stdout(`  ${s.ok ? "✓" : "✗"} ${s.step.padEnd(14)} ${request}${status}${s.detail ? `  ${s.detail}` : ""}`);
+  }
 }
 
 function printOutcome(io: CliIO, o: UserOutcome): void {

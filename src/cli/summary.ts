@@ -2,6 +2,7 @@
 import type { AppSpec } from "../spec/schema";
 import type { Row } from "./table";
 import { urlTemplate } from "../catalog/tenant-url";
+import { galleryAppFacts } from "../catalog/gallery-apps";
 
 export function describeApp(spec: AppSpec): Row {
   const entra = spec.entra;
@@ -13,7 +14,7 @@ export function describeApp(spec: AppSpec): Row {
   return {
     app: spec.name,
     name: spec.displayName,
-    entraApp: entra ? ("gallery" in entra.app ? `gallery: ${entra.app.gallery}` : "non-gallery") : "-",
+    entraApp: entra ? ("gallery" in entra.app ? `gallery: ${entra.app.gallery}${entra.app.preview || galleryAppFacts(entra.app.gallery)?.publicPreview ? " (public preview)" : ""}` : "non-gallery") : "-",
     idps: idps.join(", "),
     tenantUrl: url,
     userMappings: String(users),

@@ -14,9 +14,10 @@
  *   `flowBehavior` FlowWhenChanged, `matchingPriority` 0, `exportMissingReferences` false,
  *   `defaultValue` null/"" , `source.type` Attribute, `parameters` [] / null, `scope` null vs empty);
  * - flag spelling: `"Add,Update"` equals `"Update, Add"`;
- * - expression text: sources are compared by their parsed tree (type, name, parameters recursively),
- *   not by `expression`. Only when a side carries text without a tree is the text compared, after
- *   removing whitespace outside string literals.
+ * - expression text: sources are equal when their `expression` texts are, after removing white space
+ *   outside string constants and writing constants canonically (`"\\d"` = `"\d"`). Parameter keys never
+ *   count (graph-sync.md §13.2: Graph's keys are only partly published, and every PUT restarts a full
+ *   cycle); only when a side has no text are the trees compared, by position.
  *
  * Pure functions on plain data; safe to serialize (see helpers.ts).
  */
@@ -31,6 +32,7 @@ import type {
   SynchronizationRule,
   SynchronizationSchema,
 } from "../graph/wire";
+import { comparableExpressionText } from "../expression/literal";
 import { canonicalJson, cloneJson } from "./helpers";
 
 /** What the SynchronizationSchema resource declares for one job. */
@@ -85,27 +87,9 @@ export function normalizeFlowTypes(value: string | undefined | null): string {
   return flags.length === 0 ? "None" : flags.join(", ");
 }
 
-/** Removes whitespace outside double-quoted string literals (backslash escapes honoured). */
+/** Removes whitespace outside string constants and writes each constant canonically (see comparableExpressionText). */
 export function normalizeExpressionWhitespace(text: string): string {
-  let out = "";
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (inString) {
-      out += c;
-      if (c === "\\" && i + 1 < text.length) {
-        out += text[++i];
-      } else if (c === '"') {
-        inString = false;
-      }
-    } else if (c === '"') {
-      inString = true;
-      out += c;
-    } else if (!/\s/.test(c)) {
-      out += c;
-    }
-  }
-  return out;
+  return comparableExpressionText(text);
 }
 
 function hasTree(src: AttributeMappingSource): boolean {
@@ -114,46 +98,46 @@ function hasTree(src: AttributeMappingSource): boolean {
   return (typeof src.name === "string" && src.name !== "") || (src.parameters?.length ?? 0) > 0;
 }
 
-/** Canonical comparable form of a source: its tree, or its normalised text when it has no tree. */
-export function canonicalSource(src: AttributeMappingSource | null | undefined): unknown {
-  if (src === null || src === undefined) return null;
-  if (typeof src !== "object") return { invalid: String(src) };
-  if (!hasTree(src)) {
-    if (typeof src.expression === "string" && src.expression.trim() !== "") return { expression: normalizeExpressionWhitespace(src.expression) };
-    return null;
-  }
-  return {
-    type: src.type ?? "Attribute",
-    name: src.name ?? null,
-    parameters: (src.parameters ?? []).map((p) => [p?.key ?? null, canonicalSource(p?.value)]),
-  };
+function textOf(src: AttributeMappingSource): string | undefined {
+  return typeof src.expression === "string" && src.expression.trim() !== "" ? comparableExpressionText(src.expression) : undefined;
 }
 
-/** Compact string form of `canonicalSource` (cheaper to build and compare; used on every refresh). */
-function sourceSignature(src: AttributeMappingSource | null | undefined): string {
+/**
+ * A tree's shape without its parameter keys: type, name and the parameter values in order. The keys
+ * Graph uses are only partly published (IIF's first is `one`, IsPresent's `source`: graph-sync.md
+ * §13.2), so comparing them could see a difference that is not there, and each one is a full-cycle PUT.
+ */
+function positionalSignature(src: AttributeMappingSource | null | undefined): string {
   if (src === null || src === undefined) return "null";
   if (typeof src !== "object") return `!${JSON.stringify(String(src))}`;
-  if (!hasTree(src)) {
-    return typeof src.expression === "string" && src.expression.trim() !== "" ? `E${JSON.stringify(normalizeExpressionWhitespace(src.expression))}` : "null";
-  }
   let out = `${src.type ?? "Attribute"}:${JSON.stringify(src.name ?? null)}(`;
   const params = src.parameters ?? [];
-  for (let i = 0; i < params.length; i++) {
-    const p = params[i];
-    out += `${i ? "," : ""}${JSON.stringify(p?.key ?? null)}=${sourceSignature(p?.value)}`;
-  }
+  for (let i = 0; i < params.length; i++) out += `${i ? "," : ""}${positionalSignature(params[i]?.value)}`;
   return out + ")";
 }
 
-/** Source equality: trees when both sides have one, else normalised expression text. */
+/**
+ * Comparable form of a source: its normalised expression text when it has one (Graph always returns
+ * the text beside the tree, §13.2), else its positional tree. Used on every refresh, so a plain string.
+ */
+export function sourceComparisonKey(src: AttributeMappingSource | null | undefined): string {
+  if (src === null || src === undefined || typeof src !== "object") return positionalSignature(src);
+  const text = textOf(src);
+  if (text !== undefined) return `E${text}`;
+  return hasTree(src) ? `T${positionalSignature(src)}` : "null";
+}
+
+/**
+ * Source equality: the normalised expression texts when both sides carry one (the declared side
+ * always does); otherwise the trees by position, keys ignored.
+ */
 export function sourcesEquivalent(a: AttributeMappingSource | null | undefined, b: AttributeMappingSource | null | undefined): boolean {
-  const aNull = a === null || a === undefined || (typeof a === "object" && !hasTree(a) && !(a.expression ?? "").trim());
-  const bNull = b === null || b === undefined || (typeof b === "object" && !hasTree(b) && !(b.expression ?? "").trim());
-  if (aNull || bNull) return aNull === bNull;
-  if (hasTree(a!) && hasTree(b!)) return sourceSignature(a) === sourceSignature(b);
-  const ta = a!.expression ?? "";
-  const tb = b!.expression ?? "";
-  return ta !== "" && tb !== "" && normalizeExpressionWhitespace(ta) === normalizeExpressionWhitespace(tb);
+  const isNull = (x: AttributeMappingSource | null | undefined) => x === null || x === undefined || (typeof x === "object" && !hasTree(x) && textOf(x) === undefined);
+  if (isNull(a) || isNull(b)) return isNull(a) === isNull(b);
+  const ta = textOf(a!);
+  const tb = textOf(b!);
+  if (ta !== undefined && tb !== undefined) return ta === tb;
+  return hasTree(a!) && hasTree(b!) && positionalSignature(a) === positionalSignature(b);
 }
 
 /** An attribute mapping with every documented default filled in (the form we PUT). */
@@ -292,6 +276,15 @@ function completeObjectMapping(declared: ObjectMapping, live: ObjectMapping | un
     metadata,
     attributeMappings: declared.attributeMappings.map(completeAttributeMapping),
   };
+}
+
+/**
+ * A declared mapping exactly as `planSchema` writes it into the PUT body when the job has no mapping
+ * of that name yet; for an existing mapping the live entry's other properties (metadata keys scimops
+ * does not declare) are kept beside it. Used by `scimops plan`.
+ */
+export function objectMappingAsPut(declared: ObjectMapping): ObjectMapping {
+  return completeObjectMapping(declared, undefined);
 }
 
 /** Picks the rule the declaration edits; throws a clear error when that is ambiguous. */

@@ -128,7 +128,7 @@ function compileCall(call: CallExpr, ctx: CompileContext, text: string | undefin
   const impl = implementationOf(call.name);
   if (!sig || !impl) throw ctx.error(call, `unknown function '${call.name}'`, undefined, "unknown-function");
   const args = call.args.map((arg) => compileNode(arg, ctx, text));
-  args.forEach((arg, i) => checkConstantInteger(arg, parameterAt(sig, i), call, ctx));
+  args.forEach((arg, i) => checkConstantInteger(arg, parameterAt(sig, i, args.length), call, ctx));
   const evaluate = impl.compile(call, args, ctx);
   const foldable = impl.foldable && args.every((a) => a.evaluate === null || a.isConstant);
   if (!foldable) return dynamic(call, evaluate);

@@ -22,7 +22,8 @@ export interface AttributeMappingParameter {
   value: AttributeMappingSource;
 }
 
-/** Parameter keys of a comparison node (the engine's form is undocumented; see docs/expressions.md). */
+/** Parameter keys of a comparison node (the engine's form is undocumented; see docs/expressions.md).
+ * Reading takes a comparison's two parameters by position when these keys are absent. */
 const COMPARISON_KEYS = ["left", "right"] as const;
 
 /** AST → attributeMappingSource, exactly as Entra stores it. */
@@ -53,7 +54,7 @@ export function toGraphSource(expr: Expr): AttributeMappingSource {
       const parameters: AttributeMappingParameter[] = [];
       expr.args.forEach((arg, i) => {
         if (arg.kind === "empty") return;
-        const key = (sig && parameterAt(sig, i)?.engineName) ?? `arg${i + 1}`;
+        const key = (sig && parameterAt(sig, i, expr.args.length)?.engineName) ?? `arg${i + 1}`;
         parameters.push({ key, value: toGraphSource(arg) });
       });
       return { type: "Function", name: expr.name, expression: printExpression(expr), parameters };
@@ -120,9 +121,11 @@ function functionFromGraph(name: string, expression: string, parameters: readonl
   });
 
   if ((COMPARISON_OPERATORS as readonly string[]).includes(name)) {
-    const left = params.find((p) => p.key === COMPARISON_KEYS[0]);
-    const right = params.find((p) => p.key === COMPARISON_KEYS[1]);
-    if (!left || !right || params.length !== 2) throw graphError(`comparison '${name}' needs exactly the parameters left and right`, path);
+    if (params.length !== 2) throw graphError(`comparison '${name}' needs exactly two parameters (left and right)`, path);
+    // Keys left/right when present; otherwise by position (the engine's keys are undocumented).
+    const byKey = (k: string) => params.find((p) => p.key === k);
+    const left = byKey(COMPARISON_KEYS[0]) && byKey(COMPARISON_KEYS[1]) ? byKey(COMPARISON_KEYS[0])! : params[0]!;
+    const right = left === params[0] ? params[1]! : byKey(COMPARISON_KEYS[1])!;
     if (left.value.kind === "comparison" || right.value.kind === "comparison") throw graphError("comparisons cannot be nested", path);
     return build.comparison(name as ComparisonOperator, left.value as Operand, right.value as Operand);
   }
@@ -133,23 +136,41 @@ function functionFromGraph(name: string, expression: string, parameters: readonl
     checkCall(build.call(name, []));
     throw graphError(`unknown function '${name}'`, path);
   }
+  const form = formOf(sig, params.map((p) => p.key));
   const args: Argument[] = [];
-  let nextRepeated = sig.repeat?.from ?? Infinity;
+  let nextRepeated = form.repeat?.from ?? Infinity;
+  let last = -1;
   for (const p of params) {
-    const position = positionOf(sig, p.key, args, nextRepeated);
-    if (position === undefined) {
-      const keys = [...new Set(sig.parameters.map((x) => x.engineName))].join(", ");
-      throw graphError(`${name} has no parameter '${p.key}' (parameters: ${keys || "none"})`, p.where);
+    // A key we do not know (the engine's keys are only partly published, graph-sync.md §13.2) takes
+    // the next position after the previous parameter.
+    const position = positionOf(form, p.key, args, nextRepeated) ?? last + 1;
+    if (position >= form.maxArgs) {
+      throw graphError(`${name} takes ${form.maxArgs} argument${form.maxArgs === 1 ? "" : "s"}; parameter '${p.key}' is one too many`, p.where);
     }
     while (args.length <= position) args.push(build.empty());
     args[position] = p.value;
-    if (sig.repeat && position >= sig.repeat.from) nextRepeated = position + 1;
+    last = position;
+    if (form.repeat && position >= form.repeat.from) nextRepeated = position + 1;
   }
-  const minimum = sig.canonicalArgs ?? (sig.repeat ? 0 : sig.minArgs);
+  const minimum = form.canonicalArgs ?? (form.repeat ? 0 : form.parameters.length === sig.parameters.length ? sig.minArgs : form.parameters.length);
   while (args.length < minimum) args.push(build.empty());
   const call = build.call(name, args);
   checkCall(call);
   return call;
+}
+
+/**
+ * The signature a tree's parameter keys describe: an alternative form (FormatDateTime without
+ * dateTimeStyles) when every key belongs to it, else the full signature.
+ */
+function formOf(sig: FunctionSignature, keys: readonly string[]): FunctionSignature {
+  for (const f of sig.forms ?? []) {
+    const names = f.map((x) => x.engineName.toLowerCase());
+    if (keys.length <= f.length && keys.every((k) => names.includes(k.toLowerCase()))) {
+      return { ...sig, parameters: f, forms: undefined, maxArgs: f.length, minArgs: f.length };
+    }
+  }
+  return sig;
 }
 
 /** The argument position a parameter key goes to, in the order parameters are listed. */

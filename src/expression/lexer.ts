@@ -5,6 +5,7 @@
 
 import type { ComparisonOperator } from "./ast";
 import { ExpressionError } from "./errors";
+import { readStringConstant } from "./literal";
 
 export type Token =
   | { readonly type: "("; readonly start: number; readonly end: number }
@@ -96,35 +97,11 @@ export function tokenize(text: string): Token[] {
         continue;
       }
       case '"': {
-        let j = i + 1;
-        let value = "";
-        let chunkStart = j;
-        for (;;) {
-          if (j >= n) {
-            fail("unterminated string constant: expected a closing '\"'", start, 'a literal quote inside a string is written \\"', n);
-          }
-          const cj = text[j];
-          if (cj === '"') break;
-          if (cj === "\\") {
-            const next = text[j + 1];
-            if (next === '"' || next === "\\") {
-              value += text.slice(chunkStart, j) + next;
-              j += 2;
-              chunkStart = j;
-              continue;
-            }
-            fail(
-              next === undefined ? "unterminated string constant: expected a closing '\"'" : `invalid escape sequence '\\${next}'`,
-              next === undefined ? start : j,
-              "inside a string only \\\" and \\\\ are escapes; write a literal backslash as \\\\ (regex \\d is written \"\\\\d\")",
-              next === undefined ? n : j + 2,
-            );
-          }
-          j++;
-        }
-        value += text.slice(chunkStart, j);
-        tokens.push({ type: "string", value, start, end: j + 1 });
-        i = j + 1;
+        // Only \" and \\ are escapes; any other backslash stays as written (literal.ts).
+        const constant =
+          readStringConstant(text, i) ?? fail("unterminated string constant: expected a closing '\"'", start, 'a literal quote inside a string is written \\"', n);
+        tokens.push({ type: "string", value: constant.value, start, end: constant.end });
+        i = constant.end;
         continue;
       }
       case "&": {

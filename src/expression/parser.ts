@@ -93,7 +93,7 @@ export function checkCall(call: CallExpr, text?: string): void {
     );
   }
   call.args.forEach((arg, i) => {
-    const param = parameterAt(sig, i);
+    const param = parameterAt(sig, i, count);
     if (arg.kind === "empty" && param?.required) {
       fail(`${sig.name}: argument ${i + 1} (${param.name}) cannot be left empty`, arg.start, arg.start + 1, sig.usage);
     }
@@ -103,6 +103,9 @@ export function checkCall(call: CallExpr, text?: string): void {
     if (!mode.ok) fail(mode.reason, call.start, call.start + sig.name.length, REPLACE_MODES_HINT);
   }
 }
+
+/** Bare keywords that only inbound (HR → Entra / AD) mappings accept. */
+export const INBOUND_FLOW_KEYWORDS = ["IgnoreAttributeFlow", "IgnoreObjectFlow"] as const;
 
 class Parser {
   private readonly tokens: Token[];
@@ -185,6 +188,18 @@ class Parser {
     if (this.peek().type === "(") return this.parseCall(t);
     if ((ENUM_IDENTIFIERS as readonly string[]).includes(t.name)) {
       return { kind: "enum", name: t.name as EnumName, start: t.start, end: t.end };
+    }
+    // Keywords of inbound (HR-driven) mappings (graph-sync.md §13.3, Workday guide): valid there,
+    // meaningless for the outbound SCIM apps scimops manages, so say exactly that.
+    const inbound = INBOUND_FLOW_KEYWORDS.find((k) => k.toLowerCase() === t.name.toLowerCase());
+    if (inbound) {
+      return this.fail(
+        "syntax",
+        `'${inbound}' is a keyword of inbound (HR-driven) provisioning; outbound app provisioning mappings cannot use it`,
+        t.start,
+        t.end,
+        "to send nothing when the value is empty, wrap the value: IgnoreFlowIfNullOrEmpty(…)",
+      );
     }
     const enumNear = ENUM_IDENTIFIERS.find((e) => e.toLowerCase() === t.name.toLowerCase());
     let hint: string;

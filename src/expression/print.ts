@@ -3,12 +3,10 @@
 // documented style exactly: `Replace([preferredLanguage], "-", , , "_", , )`.
 
 import type { Argument, Expr } from "./ast";
+import { quoteString } from "./literal";
 import { parseExpression } from "./parser";
 
-/** Quotes a string constant: `"` and `\` are escaped with a backslash. */
-export function quoteString(value: string): string {
-  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
-}
+export { quoteString };
 
 export function printArgument(node: Argument): string {
   switch (node.kind) {

@@ -4,9 +4,11 @@ import type { AttributeMapping as GraphAttributeMapping, Filter, ObjectMapping a
 import { CLOUDS, NON_GALLERY_SYNC_TEMPLATE } from "../catalog/clouds";
 import { resolveTenantUrl, scimDialect, tenantUrlPlaceholders, urlTemplate } from "../catalog/tenant-url";
 import type { LoadedApp } from "../spec/load";
-import type { AppSpec, Cloud, ObjectMappingSpec, ScopingFilterSpec, TenantUrlSpec } from "../spec/schema";
+import { UNARY_SCOPING_OPERATORS, type AppSpec, type Cloud, type ObjectMappingSpec, type ScopingFilterSpec, type TenantUrlSpec } from "../spec/schema";
 import type { StackApp } from "../spec/stack";
 import { bareKey } from "../spec/config-refs";
+import { effectiveRoles } from "../catalog/roles";
+import { galleryAppFacts } from "../catalog/gallery-apps";
 import type { AppPlan, EntraPlan, OktaPlan, PlannedAttribute, PlannedObjectMapping } from "./types";
 
 export interface CompileOptions {
@@ -39,7 +41,7 @@ function compileEntra(spec: AppSpec, options: CompileOptions): EntraPlan {
   return {
     app:
       "gallery" in entra.app
-        ? { kind: "gallery", galleryName: entra.app.gallery, displayName: entra.app.displayName, clouds: entra.app.clouds }
+        ? { kind: "gallery", galleryName: entra.app.gallery, displayName: entra.app.displayName, clouds: entra.app.clouds, publicPreview: entra.app.preview || galleryAppFacts(entra.app.gallery)?.publicPreview === true }
         : { kind: "nonGallery", templateId: CLOUDS[cloud].nonGalleryTemplateId, displayName: entra.app.displayName },
     syncTemplateId: "nonGallery" in entra.app ? NON_GALLERY_SYNC_TEMPLATE : undefined,
     tenantUrl,
@@ -55,7 +57,7 @@ function compileEntra(spec: AppSpec, options: CompileOptions): EntraPlan {
     deleteThreshold: { enabled: p.accidentalDeletion?.enabled ?? false, value: p.accidentalDeletion?.threshold ?? 500 },
     skipOutOfScopeDeletions: p.skipOutOfScopeDeletions,
     status: options.stackApp?.status ?? p.status,
-    roles: { assignable: entra.roles?.assignable ?? ["User"], refused: entra.roles?.refused ?? ["Default Access"] },
+    roles: effectiveRoles(entra.roles),
     mappings: [compileObjectMapping("users", entra.mappings.users), ...(entra.mappings.groups ? [compileObjectMapping("groups", entra.mappings.groups)] : [])],
     assignments: options.stackApp?.assignments ?? entra.assignments,
     provisionOnDemand: options.stackApp?.provisionOnDemand ?? entra.provisionOnDemand,
@@ -85,11 +87,6 @@ function compileObjectMapping(key: "users" | "groups", m: ObjectMappingSpec): Pl
 }
 
 const FLOW_TYPE_OF_ACTION = { create: "Add", update: "Update", delete: "Delete" } as const;
-
-/** Portal spelling → API `operatorName` (documented names with spaces become underscores, e.g. `IS_TRUE`). */
-export function apiOperatorName(operator: string): string {
-  return operator.replace(/ /g, "_");
-}
 
 export function flowTypesOf(actions: readonly ("create" | "update" | "delete")[]): string {
   const ordered = (["create", "update", "delete"] as const).filter((a) => actions.includes(a));
@@ -126,9 +123,11 @@ function toGraphScope(filters: readonly ScopingFilterSpec[]): Filter | null {
     groups: filters.map((f) => ({
       name: f.name,
       clauses: f.clauses.map((c) => ({
-        operatorName: apiOperatorName(c.operator),
+        // The file's spelling is Graph's (`IS TRUE`, spaces kept: filterOperators response, graph-sync.md §13.1).
+        operatorName: c.operator,
         sourceOperandName: c.attribute,
-        targetOperand: { values: c.value === undefined ? [] : Array.isArray(c.value) ? [...c.value] : [c.value] },
+        // Unary clauses are stored with `targetOperand: null` by the real engine (§13.1).
+        targetOperand: UNARY_SCOPING_OPERATORS.has(c.operator) ? null : { values: c.value === undefined ? [] : Array.isArray(c.value) ? [...c.value] : [c.value] },
       })),
     })),
     inputFilterGroups: [],

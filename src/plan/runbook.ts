@@ -65,7 +65,13 @@ export function runbook(plan: AppPlan, idp: RunbookIdp): string[] {
   return [entry.method, ...entry.steps.map((step) => step.replace(/\{(\w+)\}/g, (m, name: string) => values[name] ?? m))];
 }
 
-export function formatRunbook(plan: AppPlan, idp: RunbookIdp): string {
+/** The runbook as data: how the IdP connects (method) and the numbered steps. */
+export function runbookSteps(plan: AppPlan, idp: RunbookIdp): { method: string; steps: string[] } {
   const [method, ...steps] = idp === "okta" ? [`Okta: ${plan.okta?.label}`, ...runbook(plan, idp)] : runbook(plan, idp);
-  return [`# ${plan.displayName} — ${idp}`, method!, "", ...steps.map((s, i) => `${i + 1}. ${s}`)].join("\n");
+  return { method: method!, steps };
+}
+
+export function formatRunbook(plan: AppPlan, idp: RunbookIdp): string {
+  const { method, steps } = runbookSteps(plan, idp);
+  return [`# ${plan.displayName} — ${idp}`, method, "", ...steps.map((s, i) => `${i + 1}. ${s}`)].join("\n");
 }

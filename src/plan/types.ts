@@ -35,7 +35,7 @@ export interface PlannedObjectMapping {
 
 export interface EntraPlan {
   app:
-    | { kind: "gallery"; galleryName: string; displayName: string; clouds: readonly Cloud[] }
+    | { kind: "gallery"; galleryName: string; displayName: string; clouds: readonly Cloud[]; publicPreview: boolean }
     | { kind: "nonGallery"; templateId: string; displayName: string };
   /** Synchronization template for the job: `scim` for non-gallery apps; the gallery template's default otherwise. */
   syncTemplateId?: string;

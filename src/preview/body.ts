@@ -120,7 +120,7 @@ export function compileBodyLayout(attributes: readonly { index: number; target: 
       if (!entry) {
         entry = new LayoutNode(Kind.Entry, "", list);
         entry.filterJson = `${jsonString(fa)}:${jsonString(p.filter.value)}`;
-        entry.autoPrimary = multi ? `,"primary":${fa === "type" && p.filter.value === "work"}` : null;
+        entry.autoPrimary = p.attribute === "emails" && fa === "type" && p.filter.value === "work" ? `,"primary":true` : null;
         list.add(p.filter.value, entry);
       }
       const sub = p.sub ?? "value";

@@ -1,13 +1,16 @@
 /**
- * What the portal's Test Connection does (graph-sync.md §3.5): `GET /Users?filter=userName eq "<random
- * GUID>"` with the secret token, expecting 200 and an empty ListResponse — plus the catalog's checks on the
- * tenant URL (https, required flags such as JumpCloud's aadOptscim062020) and on the token's format.
+ * What the portal's Test Connection does (graph-sync.md §3.5): "queries the SCIM endpoint for a user that
+ * doesn't exist, using a random GUID as the matching property" — `GET /Users?filter=<matching attribute>
+ * eq "<random GUID>"` — and, with group provisioning on, a random group ("Microsoft Entra ID makes
+ * requests to fetch a random user and group", use-scim-to-provision-users-and-groups.md), each expecting
+ * 200 and an empty ListResponse; plus the catalog's checks on the tenant URL (https, required flags such
+ * as JumpCloud's aadOptscim062020) and on the token's format.
  */
 import { randomUUID } from "node:crypto";
 import { scimBaseUrl } from "../catalog/tenant-url";
 import type { AppPlan } from "../plan/types";
 import { errorDetail, NetworkError, scimRequest } from "./http";
-import { LIST_RESPONSE_SCHEMA, matchRequest, requestUrl } from "./scim";
+import { groupMatchRequest, LIST_RESPONSE_SCHEMA, matchRequest, requestUrl, type ScimRequest } from "./scim";
 
 export interface CheckItem {
   check: "tenant-url" | "token" | "connection";
@@ -25,6 +28,20 @@ export interface CheckOptions {
   fetchImpl?: typeof fetch;
   /** The GUID Test Connection queries for (default: random). */
   guid?: string;
+}
+
+/** The mapping's matching attribute of precedence 1 (the one Test Connection queries). */
+function firstMatching(plan: AppPlan, key: "users" | "groups", fallback: string): string {
+  const mapping = plan.entra?.mappings.find((m) => m.key === key);
+  const first = [...(mapping?.attributes ?? [])].filter((a) => a.matchingPrecedence > 0).sort((a, b) => a.matchingPrecedence - b.matchingPrecedence)[0];
+  return first?.target ?? fallback;
+}
+
+/** Test Connection's requests: a user that does not exist, and a group when groups are provisioned. */
+export function connectionRequests(plan: AppPlan, userGuid: string, groupGuid: string): ScimRequest[] {
+  const out = [matchRequest(firstMatching(plan, "users", "userName"), userGuid)];
+  if (plan.entra?.mappings.find((m) => m.key === "groups")?.enabled) out.push(groupMatchRequest(firstMatching(plan, "groups", "displayName"), groupGuid));
+  return out;
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
@@ -85,16 +102,25 @@ export function checkToken(plan: AppPlan, token: string | undefined, tokenVar: s
   return out;
 }
 
-/** Test Connection against `url` (the tenant URL; Entra's flags are removed before requests). */
+/** Test Connection against `url` (the tenant URL; Entra's flags are removed before requests): the user query. */
 export async function testConnection(plan: AppPlan, url: string, options: CheckOptions): Promise<CheckItem> {
-  const guid = options.guid ?? randomUUID();
+  return probe(plan, url, connectionRequests(plan, options.guid ?? randomUUID(), randomUUID())[0]!, "users", options);
+}
+
+/** The random-group query of Test Connection (null when the app provisions no groups). */
+export async function testGroupConnection(plan: AppPlan, url: string, options: CheckOptions): Promise<CheckItem | null> {
+  const request = connectionRequests(plan, randomUUID(), options.guid ?? randomUUID())[1];
+  return request ? probe(plan, url, request, "groups", options) : null;
+}
+
+async function probe(plan: AppPlan, url: string, request: ScimRequest, what: "users" | "groups", options: CheckOptions): Promise<CheckItem> {
   const base = scimBaseUrl(url);
-  const request = matchRequest("userName", guid);
   const full = requestUrl(base, request);
   const secrets = [options.token];
+  const resource = what === "users" ? "Users" : "Groups";
   try {
     const result = await scimRequest(full, { method: "GET", token: options.token?.trim(), timeoutMs: options.timeoutMs, fetchImpl: options.fetchImpl });
-    const where = `GET ${base}/Users?filter=userName eq "${guid}"`;
+    const where = `GET ${base}${request.path}`;
     if (result.status === 401 || result.status === 403) {
       const howTo = plan.target.token?.howToObtain ? ` ${plan.target.token.howToObtain}` : "";
       return {
@@ -104,7 +130,7 @@ export async function testConnection(plan: AppPlan, url: string, options: CheckO
       };
     }
     if (result.status === 404) {
-      return { check: "connection", severity: "error", message: `${where} → 404: no SCIM Users endpoint at ${base} — check the tenant URL's path (it is the SCIM base, e.g. …/scim/v2, without /Users)` };
+      return { check: "connection", severity: "error", message: `${where} → 404: no SCIM ${resource} endpoint at ${base} — check the tenant URL's path (it is the SCIM base, e.g. …/scim/v2, without /${resource})` };
     }
     if (result.status >= 300 && result.status < 400) {
       return { check: "connection", severity: "error", message: `${where} → ${result.status} redirect: Entra does not follow redirects; use the final URL as the tenant URL` };
@@ -118,7 +144,7 @@ export async function testConnection(plan: AppPlan, url: string, options: CheckO
     }
     const count = typeof b.totalResults === "number" ? b.totalResults : Array.isArray(b.Resources) ? b.Resources.length : 0;
     if (count !== 0) {
-      return { check: "connection", severity: "warning", message: `${where} → 200 with ${count} result(s) for a random GUID: the endpoint seems to ignore the filter; Entra would match the wrong users` };
+      return { check: "connection", severity: "warning", message: `${where} → 200 with ${count} result(s) for a random GUID: the endpoint seems to ignore the filter; Entra would match the wrong ${what}` };
     }
     return { check: "connection", severity: "ok", message: `Test Connection: ${where} → 200, empty ListResponse (the credentials are authorized)` };
   } catch (err) {
@@ -133,6 +159,8 @@ export async function checkApp(plan: AppPlan, options: CheckOptions): Promise<Ch
   const items = [...checkTenantUrl(plan, url), ...checkToken(plan, options.token, options.tokenVar)];
   if (url !== undefined && !items.some((i) => i.check === "tenant-url" && i.severity === "error" && /not a URL/.test(i.message))) {
     items.push(await testConnection(plan, url, options));
+    const groups = await testGroupConnection(plan, url, options);
+    if (groups) items.push(groups);
   }
   return items;
 }

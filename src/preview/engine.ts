@@ -10,11 +10,13 @@
  * JSON line straight from the evaluated values, without building the UserPreview objects first; it is
  * exactly `JSON.stringify(userJson(preview(user)))`.
  */
-import { attributesReferenced, compileExpression, type CompiledExpression, type SourceRecord } from "../expression";
+import { publicPreviewNotice } from "../catalog/gallery-apps";
+import { attributesReferenced, type SourceRecord } from "../expression";
 import type { ScimDialect } from "../catalog/tenant-url";
 import type { AppPlan, EntraPlan, PlannedAttribute, PlannedObjectMapping } from "../plan/types";
 import { type BodyLayout, compileBodyLayout } from "./body";
-import { jsonInner, jsonString, jsonStrings } from "./json";
+import { compileAttributes, type CompiledAttribute, currentValue, EvalState, type Evaluation, evaluateAttribute, readersOf, sameValue } from "./evaluation";
+import { jsonInner, jsonStrings } from "./json";
 import type { AppSummary } from "./output";
 import { compileRuleChecker, resolveAllowedDomains, type RuleChecker, type RuleContext, type Violation } from "./rules";
 import {
@@ -23,14 +25,18 @@ import {
   buildUserBody,
   diffValues,
   matchRequest,
-  PATCH_OP_SCHEMA,
   type PatchOperation,
   parseTargetPath,
   patchOperations,
   patchRequest,
+  idPlaceholder,
   type ScimRequest,
 } from "./scim";
 import { evaluateScoping, scopingAttributes, type ScopingResult } from "./scoping";
+import { compileMatching, firstValue, type MatchingAttribute, postActive, RequestJson, violationsJson } from "./requests";
+import { type Assignment, assignmentJson, AssignmentResolver, type GroupRef, softDeletedReasons } from "./scope";
+import { type GroupPolicy, type GroupPreview, GroupPreviewer } from "./groups";
+import { applyRoles, roleModeOf, type RoleMode, roleOperation } from "./roles";
 import { compileRecordBuilder, GRAPH_TO_SOURCE, groupsOf, isEnabled, isSoftDeletedInDirectory, type SampleUser, sourceAttributes, toSourceRecord, withChanges } from "./users";
 
 export interface PreviewOptions {
@@ -41,17 +47,24 @@ export interface PreviewOptions {
   random?: () => number;
   /** Overrides the dialect the tenant URL selects (simulate against a URL carrying its own flags). */
   dialect?: ScimDialect;
+  /**
+   * Provision on demand: the aadOptscim062020 flag "currently doesn't work with on-demand provisioning"
+   * (application-provisioning-config-problem-scim-compatibility.md), so such a run sends the legacy dialect.
+   */
+  onDemand?: boolean;
 }
 
-export interface Assignment {
-  /** In scope of assignment: an effective role, or the app syncs all users. */
-  assigned: boolean;
-  /** Roles that count (app-specific roles), and refused ones (Default Access). */
-  roles: string[];
-  refusedRoles: string[];
-  /** Where the assignments come from: `assignedRoles`, `user <upn>`, `group <name>`, `syncAll`. */
-  via: string[];
+/** A reference attribute's requests: Entra checks the target's current value, then links it by PATCH. */
+export interface ReferenceRequests {
+  attribute: string;
+  /** The referenced object's Entra id (its id in the target is `{id:<that id>}`). */
+  references: string;
+  query: ScimRequest;
+  update: ScimRequest;
 }
+
+export type { Assignment } from "./scope";
+export type { Evaluation } from "./evaluation";
 
 export interface UserPreview {
   app: string;
@@ -79,35 +92,17 @@ export interface UserPreview {
   } | null;
   notes: string[];
   violations: Violation[];
-}
-
-
-/** One evaluation of the mapping for one state of a user. */
-export interface Evaluation {
-  assignment: Assignment;
-  scoping: ScopingResult;
-  isSoftDeleted: boolean;
-  softDeletedBecause: string[];
-  inScope: boolean;
-  /** Values flowing on create (defaults applied), references included; null for attributes not sent. */
-  create: Map<string, AttributeValue | null>;
-  /** Values that updates compare (apply: always, no defaults, no references). */
-  current: Map<string, AttributeValue>;
-  errors: Violation[];
-  /** What the expressions read (kept so a variant of this state re-evaluates only what it changes). */
-  attributes: Readonly<Record<string, string | string[] | null>>;
-  record: SourceRecord;
-  /** Per mapped attribute (mapping order): the evaluated value and whether it flows. */
-  results: readonly { value: AttributeValue | null; flows: boolean }[];
+  /** Every matching query in precedence order: Entra tries the next when one finds nobody. */
+  matchQueries: ScimRequest[];
+  /** GET /Users/{id}: how Entra reads the user's current state before an update. */
+  retrieve: ScimRequest | null;
+  /** Reference attributes (the manager), linked after the create. */
+  references: ReferenceRequests[];
+  /** What the user's provisioned groups give in the target (IronWifi's policies). */
+  policies: GroupPolicy[];
 }
 
 export class PreviewError extends Error {}
-
-function normalize(value: string | string[] | null): AttributeValue | null {
-  if (value === null) return null;
-  if (Array.isArray(value)) return value.length ? value : null;
-  return value;
-}
 
 /** The change `simulate` and the preview's update show when the user file names none. */
 export function defaultChange(user: SampleUser): Record<string, unknown> {
@@ -117,125 +112,6 @@ export function defaultChange(user: SampleUser): Record<string, unknown> {
 function defaultDisplayName(user: SampleUser): string {
   const name = typeof user.displayName === "string" && user.displayName ? user.displayName : user.userPrincipalName.split("@")[0]!;
   return `${name} (renamed)`;
-}
-
-interface CompiledAttribute {
-  spec: PlannedAttribute;
-  target: string;
-  evaluate: CompiledExpression | null;
-  /** Source attributes the expression reads (IsSoftDeleted and appRoleAssignments included). */
-  refs: ReadonlySet<string>;
-  /** A reference attribute (`[manager]`): Entra exports it once the referenced user exists in the target. */
-  reference: boolean;
-  /** Updates compare it: apply always, not a reference. */
-  compared: boolean;
-  /** "Default value if null" (create only). */
-  fallback: AttributeValue | null;
-  /** The last attribute with the same target: the one a Map keyed by target ends up holding. */
-  last: number;
-}
-
-type Group = { displayName: string; id?: string };
-
-/**
- * An Evaluation as arrays indexed like the app's attributes; the Maps of the Evaluation interface are
- * built on first use (the preview itself reads the arrays).
- */
-class EvalState implements Evaluation {
-  private createMap?: Map<string, AttributeValue | null>;
-  private currentMap?: Map<string, AttributeValue>;
-  private attributesObject: Readonly<Record<string, string | string[] | null>> | null;
-  /** Which of the plan's assignments matched, as a bit mask, when that alone decided the assignment (else -1). */
-  assignmentMask = -1;
-
-  constructor(
-    readonly table: readonly CompiledAttribute[],
-    public assignment: Assignment,
-    public scoping: ScopingResult,
-    public isSoftDeleted: boolean,
-    public softDeletedBecause: string[],
-    public inScope: boolean,
-    public errors: Violation[],
-    /** null: the record is the attributes plus IsSoftDeleted and appRoleAssignments (added last). */
-    attributes: Readonly<Record<string, string | string[] | null>> | null,
-    public record: SourceRecord,
-    /** Per attribute: the evaluated value (NULL and empty lists as null) and whether it flows. */
-    readonly values: (AttributeValue | null)[],
-    readonly flows: boolean[],
-    /** Per attribute: the value sent on create (default applied; null when it does not flow). */
-    readonly createValues: (AttributeValue | null)[],
-  ) {
-    this.attributesObject = attributes;
-  }
-
-  get attributes(): Readonly<Record<string, string | string[] | null>> {
-    if (!this.attributesObject) {
-      const out: Record<string, string | string[] | null> = {};
-      const record = this.record as Readonly<Record<string, string | string[] | null>>;
-      for (const key in record) if (key !== "IsSoftDeleted" && key !== "appRoleAssignments") out[key] = record[key]!;
-      this.attributesObject = out;
-    }
-    return this.attributesObject;
-  }
-
-  /** attributes[key] without building the attributes object. */
-  attribute(key: string): unknown {
-    return this.attributesObject ? this.attributesObject[key] : (this.record as Readonly<Record<string, unknown>>)[key];
-  }
-
-  get create(): Map<string, AttributeValue | null> {
-    if (!this.createMap) {
-      const map = new Map<string, AttributeValue | null>();
-      for (let i = 0; i < this.table.length; i++) map.set(this.table[i]!.target, this.createValues[i]!);
-      this.createMap = map;
-    }
-    return this.createMap;
-  }
-
-  get current(): Map<string, AttributeValue> {
-    if (!this.currentMap) {
-      const map = new Map<string, AttributeValue>();
-      for (let i = 0; i < this.table.length; i++) {
-        const v = currentValue(this, this.table[i]!, i);
-        if (v !== null) map.set(this.table[i]!.target, v);
-      }
-      this.currentMap = map;
-    }
-    return this.currentMap;
-  }
-
-  get results(): readonly { value: AttributeValue | null; flows: boolean }[] {
-    return this.values.map((value, i) => ({ value, flows: this.flows[i]! }));
-  }
-
-  /** A copy whose attributes `changed` hold new values (filled in by the caller). */
-  derive(record: SourceRecord, attributes: Readonly<Record<string, string | string[] | null>> | null, isSoftDeleted: boolean): EvalState {
-    return new EvalState(
-      this.table,
-      this.assignment,
-      this.scoping,
-      isSoftDeleted,
-      this.softDeletedBecause,
-      this.inScope,
-      [...this.errors],
-      attributes,
-      record,
-      this.values.slice(),
-      this.flows.slice(),
-      this.createValues.slice(),
-    );
-  }
-}
-
-/** The value updates compare for attribute i (null: not part of `current`). */
-function currentValue(ev: EvalState, a: CompiledAttribute, i: number): AttributeValue | null {
-  return a.compared && ev.flows[i] ? ev.values[i]! : null;
-}
-
-function sameValue(a: AttributeValue | null, b: AttributeValue | null): boolean {
-  if (a === null || b === null) return a === b;
-  if (typeof a === "string" || typeof b === "string") return a === b;
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** What a user's preview decided, before it is rendered as objects (`preview`) or JSON (`previewJson`). */
@@ -255,9 +131,9 @@ interface Outcome {
   update: PatchOperation[] | null;
   scopeExit: PatchOperation[] | null;
   notes: string[];
+  policies: GroupPolicy[];
 }
 
-const PATCH_HEAD = `{"method":"PATCH","path":"/Users/{id}","body":{"schemas":[${jsonString(PATCH_OP_SCHEMA)}],"Operations":[`;
 const EMPTY: readonly number[] = [];
 type StateMode = 0 | 1 | 2;
 const FRESH: StateMode = 0;
@@ -265,14 +141,19 @@ const SCRATCH: StateMode = 1;
 const SHARED: StateMode = 2;
 /** The scoping result without filters, shared by the JSON line's evaluations (never handed out). */
 const PASSED: ScopingResult = { passed: true, failures: [] };
-/** Up to 8 plan assignments: the assignment's JSON is cached per mask of matched ones (at most 256). */
-const MAX_CACHED_ASSIGNMENTS = 8;
 const NOTES = {
   noCreate: "create is not a target object action: Entra only updates users that already exist in the target",
   noUpdate: "update is not a target object action: Entra sends no update when the user leaves scope",
   noSoftDeleted: "no mapping reads IsSoftDeleted: Entra sends nothing when the user is unassigned or leaves scope",
   skipOutOfScope: "skipOutOfScopeDeletions: users leaving a scoping filter or assignment are not disabled",
+  disabled: "the user is disabled: Entra does not create it (provisioning a user that is disabled in Microsoft Entra ID isn't supported); it is created once enabled",
+  noDeleteAfterUnassign: "after the user is unassigned Entra sends only the scope-exit update and stops managing the user: no DELETE follows when the user is later deleted",
+  cleared: "a value the change clears is not sent: Entra does not provision null values, the target keeps the old value",
+  onDemand: "this user is provisioned on demand: the aadOptscim062020 flag does not apply to on-demand provisioning, which sends the legacy dialect (see the preview with onDemand)",
 } as const;
+const RETRIEVE: ScimRequest = { method: "GET", path: "/Users/{id}" };
+const NO_POLICIES: GroupPolicy[] = [];
+const OUT_OF_SCOPE_TAIL = ',"matchQueries":[],"retrieve":null,"references":[],"policies":[]}';
 const DISPLAY_NAME: readonly string[] = ["displayName"];
 const IS_SOFT_DELETED: readonly string[] = ["IsSoftDeleted"];
 const SOFT_DELETED_DELTA: Readonly<Record<string, unknown>> = { IsSoftDeleted: "True" };
@@ -292,7 +173,6 @@ export class AppPreviewer {
   private readonly readsSoftDeleted: boolean;
   private readonly scopingAttributes: ReadonlySet<string>;
   private readonly sources: ReadonlyMap<string, string | undefined>;
-  private readonly refused: ReadonlySet<string>;
   private readonly canCreate: boolean;
   private readonly canUpdate: boolean;
   private readonly canDelete: boolean;
@@ -300,22 +180,17 @@ export class AppPreviewer {
   /** No target is mapped twice: the Maps of an Evaluation are its arrays in mapping order. */
   private readonly uniqueTargets: boolean;
   /** Source attribute → the attributes (indices, ascending) whose expression reads it. */
-  private readonly readers = new Map<string, number[]>();
+  private readonly readers: Map<string, number[]>;
   /** The matching attributes in precedence order, as the index of the value a Map would hold. */
-  private readonly matching: { target: string; index: number; pathJson: string; filterJson: string }[];
+  private readonly matching: MatchingAttribute[];
   private readonly referenceNotes: { index: number; note: string }[];
   private readonly body: BodyLayout | null;
-  /** `user <u>` / `group <g>` for each of the plan's assignments. */
-  private readonly via: string[];
-  /** Per mask of applying plan assignments (see assignmentMask): the assignment, its roles and its JSON. */
-  private readonly sharedAssignments = new Map<number, { assignment: Assignment; roles: string[]; json: string }>();
+  private readonly scope: AssignmentResolver;
   private readonly sharedBecause: string[] = [];
   private readonly sharedErrors: Violation[] = [];
-  /** `{"op":…,"path":…` per op name and path (the paths are the app's targets). */
-  private readonly opJson = new Map<string, Map<string, string>>();
-  /** The notes a preview can have (they do not depend on the user), and their JSON. */
+  /** The notes a preview can have (they do not depend on the user); the requests' JSON. */
   private readonly deleteNote: string;
-  private readonly noteJson = new Map<string, string>();
+  private readonly json: RequestJson;
   /**
    * The record builder for the attributes the app's expressions and scoping filters read (null: unusual
    * names, sourceAttributes is used). Its records lack every other attribute, so they serve only the
@@ -334,6 +209,17 @@ export class AppPreviewer {
   private readonly baseCreate: (AttributeValue | null)[] = [];
   /** How the POST body's `active` is found: no such key, one plain attribute (its index), or only in the object. */
   private readonly active: { kind: "none" } | { kind: "value"; index: number } | { kind: "object" };
+  /** Per attribute: how Entra exports its roles (null: not a role mapping). */
+  private readonly roleModes: (RoleMode | null)[];
+  private readonly hasRoles: boolean;
+  /** The groups mapping (null: none), fed with each user's groups. */
+  readonly groups: GroupPreviewer | null;
+  /** Matching value → the first user that computed it (a second user matches the first one's target user). */
+  private readonly matchedBy = new Map<string, string>();
+  /** Users provisioned on demand (their note). */
+  private readonly onDemandUsers: ReadonlySet<string>;
+  /** Set by the last update built: a change cleared a value (not sent). */
+  private cleared = false;
 
   constructor(plan: AppPlan, options: PreviewOptions = {}) {
     if (!plan.entra) throw new PreviewError(`${plan.name}: the app has no Entra ID configuration to preview`);
@@ -344,42 +230,26 @@ export class AppPreviewer {
     this.plan = plan;
     this.entra = plan.entra;
     this.mapping = mapping;
-    this.dialect = options.dialect ?? plan.entra.dialect;
+    this.dialect = options.onDemand ? "legacy" : (options.dialect ?? plan.entra.dialect);
     const compileOptions = { now: options.now, random: options.random };
-    const lastIndex = new Map<string, number>();
-    mapping.attributes.forEach((a, i) => lastIndex.set(a.target, i));
-    this.attributes = mapping.attributes.map((spec) => {
-      const reference = spec.source?.kind === "attribute" && spec.source.name === "manager";
-      return {
-        spec,
-        target: spec.target,
-        evaluate: spec.source ? compileExpression(spec.source, compileOptions) : null,
-        refs: new Set(spec.source ? attributesReferenced(spec.source) : []),
-        reference,
-        compared: spec.apply === "always" && !reference,
-        fallback: spec.default ?? null,
-        last: lastIndex.get(spec.target)!,
-      };
-    });
-    this.uniqueTargets = lastIndex.size === mapping.attributes.length;
-    this.attributes.forEach((a, i) => {
-      for (const ref of a.refs) {
-        const list = this.readers.get(ref);
-        if (list) list.push(i);
-        else this.readers.set(ref, [i]);
-      }
-    });
+    const compiled = compileAttributes(mapping.attributes, compileOptions);
+    const lastIndex = compiled.lastIndex;
+    this.attributes = compiled.table;
+    this.uniqueTargets = compiled.uniqueTargets;
+    this.readers = compiled.readers;
+    this.roleModes = mapping.attributes.map(roleModeOf);
+    this.hasRoles = this.roleModes.some((m) => m !== null);
     this.scopingAttributes = new Set(scopingAttributes(mapping.scopingFilters));
     this.buildRecord = compileRecordBuilder([...new Set([...this.attributes.flatMap((a) => [...a.refs]), ...this.scopingAttributes])]);
     this.noScoping = mapping.scopingFilters.length === 0;
     this.sources = new Map(mapping.attributes.map((a) => [a.target, a.sourceText]));
     this.readsSoftDeleted = mapping.attributes.some((a) => a.source && attributesReferenced(a.source).includes("IsSoftDeleted"));
-    this.refused = new Set(plan.entra.roles.refused);
-    this.via = plan.entra.assignments.map((a) => ("user" in a ? `user ${a.user}` : `group ${a.group}`));
+    this.scope = new AssignmentResolver(plan.entra, plan.name);
     this.canCreate = mapping.actions.includes("create");
     this.canUpdate = mapping.actions.includes("update");
     this.canDelete = mapping.actions.includes("delete");
     const { domains, missingConfig } = resolveAllowedDomains(plan.target, options.config ?? {});
+    if (plan.entra.app.kind === "gallery" && plan.entra.app.publicPreview) this.warnings.push(publicPreviewNotice(plan.displayName));
     if (missingConfig) this.warnings.push(`${plan.displayName}: stack config \`${missingConfig}\` is not set; the registered-domain rule is not checked`);
     const groups = plan.entra.mappings.find((m) => m.key === "groups");
     this.rules = {
@@ -395,19 +265,13 @@ export class AppPreviewer {
       this.attributes.map((a) => a.target),
       this.sources,
     );
-    // `"/Users?filter=<target> eq "` as the inside of a JSON string (the value's quotes are added per user).
-    const inside = (s: string) => JSON.stringify(s).slice(1, -1);
-    this.matching = this.rules.matching.map((target) => ({
-      target,
-      index: lastIndex.get(target)!,
-      pathJson: inside(`/Users?filter=${target} eq `),
-      filterJson: inside(`${target} eq `),
-    }));
+    this.matching = compileMatching(this.rules.matching, (target) => lastIndex.get(target)!);
     this.referenceNotes = this.attributes.flatMap((a) =>
       a.reference ? [{ index: a.last, note: `\`${a.target}\` is a reference: Entra sets it with a later update once the referenced user exists in ${this.displayName}` }] : [],
     );
     const inBody = this.attributes.filter((a) => !a.reference).map((a) => ({ index: a.last, target: a.target }));
-    this.body = compileBodyLayout(inBody);
+    // Role objects are built on the body object (applyRoles): no compiled layout for them.
+    this.body = this.hasRoles ? null : compileBodyLayout(inBody);
     const activeKeys = inBody.filter(({ target }) => {
       const p = parseTargetPath(target);
       return p.schema === undefined && p.attribute === "active";
@@ -423,98 +287,25 @@ export class AppPreviewer {
         : { kind: "object" };
     if (!mapping.enabled) this.warnings.push(`${plan.displayName}: the users mapping is disabled; Entra provisions no users`);
     this.deleteNote = `${this.displayName} treats DELETE as a soft delete (the user is set to active=false)`;
-    for (const note of [...Object.values(NOTES), this.deleteNote, ...this.referenceNotes.map((r) => r.note)]) this.noteJson.set(note, jsonString(note));
+    this.json = new RequestJson("/Users", [...Object.values(NOTES), this.deleteNote, ...this.referenceNotes.map((r) => r.note)]);
+    this.groups = groups ? new GroupPreviewer(plan, groups, this.scope, this.dialect, compileOptions) : null;
+    this.onDemandUsers = new Set(this.dialect === "legacy" ? [] : plan.entra.provisionOnDemand.map((p) => p.user));
   }
 
-  private notesJson(notes: readonly string[]): string {
-    if (!notes.length) return "[]";
-    let out = "[";
-    for (let i = 0; i < notes.length; i++) out += (i ? "," : "") + (this.noteJson.get(notes[i]!) ?? jsonString(notes[i]!));
-    return `${out}]`;
+  /** Starts a new pass over the users: forgets the matching values and group members seen. */
+  beginPass(): void {
+    this.matchedBy.clear();
+    this.groups?.reset();
   }
 
-  /** JSON of patchRequest(operations). */
-  private patchJson(operations: readonly PatchOperation[]): string {
-    let out = PATCH_HEAD;
-    for (let i = 0; i < operations.length; i++) {
-      const op = operations[i]!;
-      let text: string | undefined;
-      if (op.path === undefined) text = `{"op":${jsonString(op.op)}`;
-      else {
-        let paths = this.opJson.get(op.op);
-        if (paths === undefined) this.opJson.set(op.op, (paths = new Map()));
-        text = paths.get(op.path);
-        if (text === undefined) {
-          text = `{"op":${jsonString(op.op)},"path":${jsonString(op.path)}`;
-          if (paths.size < 1000) paths.set(op.path, text);
-        }
-      }
-      const v = op.value;
-      const item =
-        v === undefined
-          ? `${text}}`
-          : typeof v === "string"
-            ? `${text},"value":"${jsonInner(v)}"}`
-            : `${text},"value":${typeof v === "boolean" ? String(v) : JSON.stringify(v)}}`;
-      out += i ? `,${item}` : item;
-    }
-    return `${out}]}}`;
+  /** The groups seen in this pass (and the plan's assigned groups), previewed: call after the users. */
+  groupPreviews(): GroupPreview[] {
+    return this.groups?.previews() ?? [];
   }
-
 
   /** Which app-role assignments the user holds for this app (direct, through groups, or sync-all). */
   assignmentOf(user: SampleUser): Assignment {
-    return this.assignmentFor(user, groupsOf(user));
-  }
-
-  /** The plan's assignment k applies to the user (by user, or through one of its groups). */
-  private applies(k: number, user: SampleUser, groups: readonly Group[]): boolean {
-    const a = this.entra.assignments[k]!;
-    if ("user" in a) return a.user === user.userPrincipalName || a.user === user.id;
-    for (let g = 0; g < groups.length; g++) {
-      const group = groups[g]!;
-      if (group.displayName === a.group || (group.id !== undefined && group.id === a.group)) return true;
-    }
-    return false;
-  }
-
-  private assignmentFor(user: SampleUser, groups: readonly Group[]): Assignment {
-    const roles: string[] = [];
-    const via: string[] = [];
-    const direct = user.assignedRoles?.[this.app] ?? user.assignedRoles?.["*"];
-    if (direct !== undefined) {
-      roles.push(...(typeof direct === "string" ? [direct] : direct));
-      via.push("assignedRoles");
-    }
-    const assignments = this.entra.assignments;
-    for (let k = 0; k < assignments.length; k++) {
-      if (this.applies(k, user, groups)) {
-        roles.push(assignments[k]!.role);
-        via.push(this.via[k]!);
-      }
-    }
-    const effective: string[] = [];
-    const refusedRoles: string[] = [];
-    for (const r of roles) {
-      if (this.refused.has(r)) {
-        if (!refusedRoles.includes(r)) refusedRoles.push(r);
-      } else if (!effective.includes(r)) effective.push(r);
-    }
-    if (this.entra.syncAll) via.push("syncAll");
-    return { assigned: this.entra.syncAll || effective.length > 0, roles: effective, refusedRoles, via };
-  }
-
-  /**
-   * Which of the plan's assignments apply, as a bit mask, when they alone decide the user's assignment
-   * (no direct `assignedRoles`, at most MAX_CACHED_ASSIGNMENTS assignments); else -1.
-   */
-  private assignmentMask(user: SampleUser, groups: readonly Group[]): number {
-    if ((user.assignedRoles?.[this.app] ?? user.assignedRoles?.["*"]) !== undefined) return -1;
-    const n = this.entra.assignments.length;
-    if (n > MAX_CACHED_ASSIGNMENTS) return -1;
-    let mask = 0;
-    for (let k = 0; k < n; k++) if (this.applies(k, user, groups)) mask |= 1 << k;
-    return mask;
+    return this.scope.assignmentFor(user, groupsOf(user));
   }
 
   /** Evaluates the mapping for one state of a user (everything recomputed: the reference path). */
@@ -529,41 +320,25 @@ export class AppPreviewer {
    * its roles, the reasons and errors lists and the scoping result are shared or reused — nothing of the
    * evaluation is handed out.
    */
-  private state(user: SampleUser, forceSoftDeleted: boolean, groups: readonly Group[], mode: StateMode = FRESH): EvalState {
+  private state(user: SampleUser, forceSoftDeleted: boolean, groups: readonly GroupRef[], mode: StateMode = FRESH): EvalState {
     // The preview's own evaluations read a record with only the attributes the app reads.
     const proto = mode !== FRESH && this.buildRecord ? Object.getPrototypeOf(user) : undefined;
     const lean = proto === Object.prototype || proto === null;
     const attrs = lean ? (this.buildRecord!(user) as Record<string, string | string[] | null>) : sourceAttributes(user);
     let assignment: Assignment;
     let roles: string[];
-    const mask = mode === SHARED ? this.assignmentMask(user, groups) : -1;
+    const mask = mode === SHARED ? this.scope.mask(user, groups) : -1;
     if (mask >= 0) {
-      let shared = this.sharedAssignments.get(mask);
-      if (!shared) {
-        const a = this.assignmentFor(user, groups);
-        shared = { assignment: a, roles: [...a.roles], json: `{"assigned":${a.assigned},"roles":${jsonStrings(a.roles)},"refusedRoles":${jsonStrings(a.refusedRoles)},"via":${jsonStrings(a.via)}}` };
-        this.sharedAssignments.set(mask, shared);
-      }
+      const shared = this.scope.sharedFor(mask, user, groups);
       assignment = shared.assignment;
       roles = shared.roles;
     } else {
-      assignment = this.assignmentFor(user, groups);
+      assignment = this.scope.assignmentFor(user, groups);
       roles = [...assignment.roles];
     }
     const scoping = this.noScoping ? (mode === SHARED ? PASSED : { passed: true, failures: [] }) : evaluateScoping(this.mapping.scopingFilters, attrs);
-    const because: string[] = mode === SHARED ? this.sharedBecause : [];
-    because.length = 0;
-    if (!isEnabled(user)) because.push("disabled (accountEnabled is false)");
-    if (!assignment.assigned) {
-      because.push(
-        assignment.refusedRoles.length
-          ? `not assigned: only the ${assignment.refusedRoles.join(", ")} role, which is excluded from provisioning`
-          : "not assigned to the app",
-      );
-    }
-    if (!scoping.passed) because.push(`out of scope: ${scoping.failures.map((f) => `${f.filter}: ${f.reason}`).join("; ")}`);
     const deleted = isSoftDeletedInDirectory(user);
-    if (deleted) because.push(`soft-deleted (deletedDateTime ${user.deletedDateTime as string})`);
+    const because = softDeletedReasons(mode === SHARED ? this.sharedBecause : [], isEnabled(user), assignment, scoping, deleted ? (user.deletedDateTime as string) : null);
     const isSoftDeleted = forceSoftDeleted || because.length > 0;
     // The record is the attributes plus the two computed inputs: added in place (the attributes object is
     // rebuilt only if someone asks for it), unless the attributes already hold one of them or have an
@@ -596,31 +371,12 @@ export class AppPreviewer {
 
   /** Evaluates attribute i against `record` into `values[k]` / `flows[k]`; a failure is an expression-error violation. */
   private evaluateAt(i: number, record: SourceRecord, errors: Violation[], values: (AttributeValue | null)[], flows: boolean[], k: number): void {
-    const a = this.attributes[i]!;
-    if (!a.evaluate) {
-      values[k] = null;
-      flows[k] = true;
-      return;
-    }
-    try {
-      const r = a.evaluate(record);
-      values[k] = normalize(r.value);
-      flows[k] = r.flows;
-    } catch (err) {
-      errors.push({ rule: "expression-error", severity: "error", attribute: a.target, message: `\`${a.target}\`: ${(err as Error).message}` });
-      values[k] = null;
-      flows[k] = true;
-    }
+    evaluateAttribute(this.attributes[i]!, record, errors, values, flows, k);
   }
 
   /** The attributes (ascending) whose expression reads one of `changed`. */
   private readersOf(changed: readonly string[]): readonly number[] {
-    if (changed.length === 1) return this.readers.get(changed[0]!) ?? EMPTY;
-    const marked = new Array<boolean>(this.attributes.length).fill(false);
-    for (const key of changed) for (const i of this.readers.get(key) ?? EMPTY) marked[i] = true;
-    const out: number[] = [];
-    for (let i = 0; i < marked.length; i++) if (marked[i]) out.push(i);
-    return out;
+    return readersOf(this.readers, this.attributes.length, changed);
   }
 
   /** `base` with the attributes that read one of `changed` re-evaluated against `record`. */
@@ -716,7 +472,18 @@ export class AppPreviewer {
       if (v === null || v === undefined) continue;
       values.push([a.target, v]);
     }
-    return buildUserBody(values);
+    const body = buildUserBody(values);
+    if (this.hasRoles) {
+      const state = this.asState(ev);
+      const roles = [];
+      for (let i = 0; i < this.attributes.length; i++) {
+        const mode = this.roleModes[i];
+        if (!mode || !(state ? state.flows[i] : ev.results[i]!.flows)) continue;
+        roles.push({ mode, target: this.attributes[i]!.target, value: this.createOf(ev, i) ?? null });
+      }
+      applyRoles(body, roles);
+    }
+    return body;
   }
 
   /** The attribute changes from `before` to `after`, as diffValues over their `current` Maps. */
@@ -754,8 +521,8 @@ export class AppPreviewer {
   /** The PATCH Entra sends when the user changes from `before` to `after` (null: nothing to send). */
   updateRequest(before: Evaluation, after: Evaluation): ScimRequest | null {
     if (!this.canUpdate) return null;
-    const changes = this.changesBetween(before, after);
-    return changes.length ? patchRequest(patchOperations(changes, this.dialect)) : null;
+    const ops = this.operations(this.changesBetween(before, after));
+    return ops ? patchRequest(ops) : null;
   }
 
   matchQueryOf(ev: Evaluation): ScimRequest | null {
@@ -785,7 +552,7 @@ export class AppPreviewer {
       // so its delta is itself and only the readers of displayName are re-evaluated (when it differs).
       if (renamedTo === (base.attribute("displayName") ?? null)) return null;
       const list = this.inPlaceChanges(base, DISPLAY_NAME, { displayName: renamedTo }, this.readers.get("displayName") ?? EMPTY);
-      return this.canUpdate && list.length ? patchOperations(list, this.dialect) : null;
+      return this.canUpdate ? this.operations(list) : null;
     }
     let changed: string[] | "full" = "full";
     let delta: Record<string, string | string[] | null> | undefined;
@@ -805,7 +572,34 @@ export class AppPreviewer {
     } else {
       list = this.inPlaceChanges(base, Object.keys(delta!), delta!, this.readersOf(changed));
     }
-    return this.canUpdate && list.length ? patchOperations(list, this.dialect) : null;
+    return this.canUpdate ? this.operations(list) : null;
+  }
+
+  /**
+   * The PATCH operations for attribute changes (null: none to send): role attributes in Entra's role forms,
+   * the others in the dialect's; a value that became NULL is not sent (and `cleared` says so).
+   */
+  private operations(list: readonly AttributeChange[]): PatchOperation[] | null {
+    this.cleared = false;
+    if (!list.length) return null;
+    let plain: AttributeChange[] | readonly AttributeChange[] = list;
+    let roleOps: PatchOperation[] | null = null;
+    if (this.hasRoles) {
+      plain = [];
+      for (const c of list) {
+        const i = this.attributes.findIndex((a) => a.target === c.target);
+        const mode = i >= 0 ? this.roleModes[i] : null;
+        if (!mode) (plain as AttributeChange[]).push(c);
+        else {
+          const op = roleOperation(c, mode, this.dialect);
+          if (op) (roleOps ??= []).push(op);
+        }
+      }
+    }
+    for (const c of plain) if (c.after === null) this.cleared = true;
+    const ops = patchOperations(plain, this.dialect);
+    if (roleOps) ops.push(...roleOps);
+    return ops.length ? ops : null;
   }
 
   /** The PATCH operations when the user leaves scope (IsSoftDeleted True), for a user in scope. */
@@ -813,7 +607,7 @@ export class AppPreviewer {
     const list = this.uniqueTargets
       ? this.inPlaceChanges(base, IS_SOFT_DELETED, SOFT_DELETED_DELTA, this.readers.get("IsSoftDeleted") ?? EMPTY)
       : this.changesBetween(base, this.softDeletedVariant(base));
-    return list.length ? patchOperations(list, this.dialect) : null;
+    return this.operations(list);
   }
 
   /**
@@ -867,8 +661,11 @@ export class AppPreviewer {
     const groups = groupsOf(user);
     const ev = this.state(user, false, groups, objects ? SCRATCH : SHARED);
     const inScope = ev.inScope && this.mapping.enabled;
-    const o: Outcome = { ev, inScope, matchTarget: null, matchIndex: -1, matchValue: "", bodyObject: null, violations: [], changes: null, renamedTo: null, update: null, scopeExit: null, notes: [] };
-    if (!inScope) return o;
+    const o: Outcome = { ev, inScope, matchTarget: null, matchIndex: -1, matchValue: "", bodyObject: null, violations: [], changes: null, renamedTo: null, update: null, scopeExit: null, notes: [], policies: NO_POLICIES };
+    if (!inScope) {
+      this.groups?.observe(groups, user.userPrincipalName, false);
+      return o;
+    }
     const create = ev.createValues;
     for (let k = 0; k < this.matching.length; k++) {
       const m = this.matching[k]!;
@@ -881,7 +678,10 @@ export class AppPreviewer {
       }
     }
     let active: unknown;
-    if (this.canCreate) {
+    // "Provisioning a user that is disabled in Microsoft Entra ID isn't supported" (how-provisioning-works.md).
+    const disabled = !isEnabled(user);
+    if (disabled) o.notes.push(NOTES.disabled);
+    else if (this.canCreate) {
       if (objects || this.active.kind === "object" || !this.body) {
         o.bodyObject = this.bodyOf(ev);
         active = o.bodyObject.active;
@@ -895,18 +695,86 @@ export class AppPreviewer {
     for (let g = 0; g < groups.length; g++) groupNames[g] = groups[g]!.displayName;
     const ruleViolations = this.checkRules(create, active, groupNames);
     o.violations = ev.errors.length ? [...ev.errors, ...ruleViolations] : ruleViolations;
+    if (disabled && this.canCreate) {
+      o.violations = [...o.violations, { rule: "disabled-not-provisioned", severity: "error", attribute: "active", message: `the user is disabled (accountEnabled false): Entra does not provision a disabled user to ${this.displayName} until it is enabled` }];
+    }
+    if (o.matchTarget !== null) {
+      const key = `${o.matchIndex}\u0000${o.matchValue.toLowerCase()}`;
+      const first = this.matchedBy.get(key);
+      if (first === undefined) this.matchedBy.set(key, user.userPrincipalName);
+      else if (first !== user.userPrincipalName) {
+        o.violations = [
+          ...o.violations,
+          {
+            rule: "matching-value-shared",
+            severity: "warning",
+            attribute: o.matchTarget,
+            message: `${first} computes the same \`${o.matchTarget}\` (${JSON.stringify(o.matchValue)}): Entra's query finds the user it provisioned for ${first} and updates it, so both Entra users are linked to one ${this.displayName} user`,
+          },
+        ];
+      }
+    }
+    let provisioned = !disabled && this.canCreate;
+    for (const v of o.violations) if (v.severity === "error") provisioned = false;
+    if (this.groups) {
+      this.groups.observe(groups, user.userPrincipalName, provisioned);
+      if (provisioned) {
+        for (const g of groups) {
+          const policy = this.groups.policyFor(g);
+          if (policy) (o.policies === NO_POLICIES ? (o.policies = []) : o.policies).push(policy);
+        }
+      }
+    }
     if (user.update && Object.keys(user.update).length) o.changes = { ...user.update };
     else {
       o.renamedTo = defaultDisplayName(user);
       o.changes = { displayName: o.renamedTo };
     }
+    this.cleared = false;
     o.update = this.sampleUpdate(ev, user, o.changes, o.renamedTo);
+    if (this.cleared) o.notes.push(NOTES.cleared);
     if (!this.canUpdate) o.notes.push(NOTES.noUpdate);
     else if (!this.readsSoftDeleted) o.notes.push(NOTES.noSoftDeleted);
     else if (!ev.isSoftDeleted) o.scopeExit = this.scopeExitUpdate(ev);
     if (this.entra.skipOutOfScopeDeletions) o.notes.push(NOTES.skipOutOfScope);
     if (this.plan.target.deleteIsSoftDelete && this.canDelete) o.notes.push(this.deleteNote);
+    if (this.canDelete && this.canUpdate && this.readsSoftDeleted) o.notes.push(NOTES.noDeleteAfterUnassign);
+    if (this.onDemandUsers.size && (this.onDemandUsers.has(user.userPrincipalName) || (typeof user.id === "string" && this.onDemandUsers.has(user.id)))) o.notes.push(NOTES.onDemand);
     return o;
+  }
+
+  /** Every matching query in precedence order (the attributes with a value). */
+  private matchQueriesOf(create: readonly (AttributeValue | null)[]): ScimRequest[] {
+    const out: ScimRequest[] = [];
+    for (const m of this.matching) {
+      const s = firstValue(create[m.index]);
+      if (s !== null && s !== "") out.push(matchRequest(m.target, s));
+    }
+    return out;
+  }
+
+  /**
+   * The manager: "Microsoft Entra ID checks the current attribute value in the identity store before
+   * updating it … only the manager attribute" — a query on id and manager asking for id only — then
+   * `Add` with `[{"$ref", "value"}]` (use-scim-to-provision-users-and-groups.md, Examples 4 and 5).
+   */
+  private referencesOf(create: readonly (AttributeValue | null)[]): ReferenceRequests[] {
+    const out: ReferenceRequests[] = [];
+    if (!this.canUpdate) return out;
+    for (const r of this.referenceNotes) {
+      const of = firstValue(create[r.index]);
+      if (of === null || of === "") continue;
+      const target = this.attributes[r.index]!.target;
+      const id = idPlaceholder(of);
+      const filter = `id eq "{id}" and manager eq ${JSON.stringify(id)}`;
+      out.push({
+        attribute: target,
+        references: of,
+        query: { method: "GET", path: `/Users?filter=${filter}&attributes=id`, query: { filter, attributes: "id" } },
+        update: patchRequest([{ op: this.dialect === "legacy" ? "Add" : "add", path: target, value: [{ $ref: `../Users/${id}`, value: id }] }]),
+      });
+    }
+    return out;
   }
 
   preview(user: SampleUser): UserPreview {
@@ -938,6 +806,10 @@ export class AppPreviewer {
       deprovision,
       notes: o.notes,
       violations: o.violations,
+      matchQueries: o.inScope ? this.matchQueriesOf(ev.createValues) : [],
+      retrieve: o.inScope ? RETRIEVE : null,
+      references: o.inScope ? this.referencesOf(ev.createValues) : [],
+      policies: o.policies,
     };
   }
 
@@ -963,7 +835,7 @@ export class AppPreviewer {
     // the text between two values is one literal, chosen among the variants the values allow.
     let out = `{"userPrincipalName":"${jsonInner(user.userPrincipalName)}`;
     if (!o.inScope) out += '","inScope":false,"body":null';
-    else if (!this.canCreate) out += '","inScope":true,"body":null';
+    else if (!this.canCreate || !isEnabled(user)) out += '","inScope":true,"body":null';
     else out += `","inScope":true,"body":${o.bodyObject ? JSON.stringify(o.bodyObject) : this.body!.json(ev.createValues)}`;
     out += o.violations.length ? `,"violations":${violationsJson(o.violations)}` : ',"violations":[]';
     const id = typeof user.id === "string";
@@ -980,57 +852,35 @@ export class AppPreviewer {
           : ',"isSoftDeleted":false,"softDeletedBecause":[],"assignment":';
     out += this.assignmentJsonOf(ev);
     const scoping = this.noScoping ? ',"scoping":{"passed":true,"failures":[]}' : `,"scoping":${JSON.stringify(ev.scoping)}`;
-    if (!o.inScope) return `${out}${scoping},"matchQuery":null,"update":null,"deprovision":null,"notes":[]}`;
+    if (!o.inScope) return `${out}${scoping},"matchQuery":null,"update":null,"deprovision":null,"notes":[]${OUT_OF_SCOPE_TAIL}`;
     // matchQuery, then the start of update: `…\""}},"update":{"changes":`.
-    if (o.matchTarget === null) out += `${scoping},"matchQuery":null,"update":{"changes":`;
-    else {
+    let matchJson = "null";
+    if (o.matchTarget !== null) {
       const m = this.matching[o.matchIndex]!;
       const value = o.matchValue;
-      out +=
+      matchJson =
         jsonInner(value) === value
-          ? `${scoping},"matchQuery":{"method":"GET","path":"${m.pathJson}\\"${value}\\"","query":{"filter":"${m.filterJson}\\"${value}\\""}},"update":{"changes":`
-          : `${scoping},"matchQuery":${JSON.stringify(matchRequest(m.target, value))},"update":{"changes":`;
+          ? `{"method":"GET","path":"${m.pathJson}\\"${value}\\"","query":{"filter":"${m.filterJson}\\"${value}\\""}}`
+          : JSON.stringify(matchRequest(m.target, value));
     }
+    out += `${scoping},"matchQuery":${matchJson},"update":{"changes":`;
     out += o.renamedTo !== null ? `{"displayName":"${jsonInner(o.renamedTo)}"},"request":` : `${JSON.stringify(o.changes)},"request":`;
-    out += o.update ? this.patchJson(o.update) : "null";
-    out += o.scopeExit ? `},"deprovision":{"scopeExit":${this.patchJson(o.scopeExit)}` : '},"deprovision":{"scopeExit":null';
-    return `${out}${this.canDelete ? ',"hardDelete":{"method":"DELETE","path":"/Users/{id}"}},"notes":' : ',"hardDelete":null},"notes":'}${this.notesJson(o.notes)}}`;
+    out += o.update ? this.json.patch(o.update) : "null";
+    out += o.scopeExit ? `},"deprovision":{"scopeExit":${this.json.patch(o.scopeExit)}` : '},"deprovision":{"scopeExit":null';
+    out += `${this.canDelete ? ',"hardDelete":{"method":"DELETE","path":"/Users/{id}"}},"notes":' : ',"hardDelete":null},"notes":'}${this.json.notes(o.notes)}`;
+    // The matching queries after the first, the references and policies are rare or short: serialized.
+    const queries = this.matching.length === 1 ? (o.matchTarget === null ? "[]" : `[${matchJson}]`) : JSON.stringify(this.matchQueriesOf(ev.createValues));
+    const references = this.referenceNotes.length ? JSON.stringify(this.referencesOf(ev.createValues)) : "[]";
+    return `${out},"matchQueries":${queries},"retrieve":{"method":"GET","path":"/Users/{id}"},"references":${references},"policies":${o.policies.length ? JSON.stringify(o.policies) : "[]"}}`;
   }
 
   /** JSON of the evaluation's assignment (kept with the shared assignment when there is one). */
   private assignmentJsonOf(ev: EvalState): string {
-    const shared = ev.assignmentMask >= 0 ? this.sharedAssignments.get(ev.assignmentMask) : undefined;
-    if (shared) return shared.json;
-    const a = ev.assignment;
-    return `{"assigned":${a.assigned},"roles":${jsonStrings(a.roles)},"refusedRoles":${jsonStrings(a.refusedRoles)},"via":${jsonStrings(a.via)}}`;
+    const shared = ev.assignmentMask >= 0 ? this.scope.shared.get(ev.assignmentMask) : undefined;
+    return shared ? shared.json : assignmentJson(ev.assignment);
   }
 
 
-}
-
-/** The first value of a single- or multi-valued value (null: none). */
-function firstValue(v: AttributeValue | null | undefined): string | null {
-  return v === null || v === undefined ? null : typeof v === "string" ? v : (v[0] ?? null);
-}
-
-/** wireValue("active", v, "post"). */
-function postActive(v: AttributeValue): unknown {
-  if (typeof v === "string") {
-    const t = v.trim().toLowerCase();
-    if (t === "true") return true;
-    if (t === "false") return false;
-  }
-  return v;
-}
-
-function violationsJson(violations: readonly Violation[]): string {
-  if (!violations.length) return "[]";
-  let out = "[";
-  for (let i = 0; i < violations.length; i++) {
-    const v = violations[i]!;
-    out += `${i ? "," : ""}{"rule":${jsonString(v.rule)},"message":${jsonString(v.message)},"severity":${jsonString(v.severity)}${v.attribute ? `,"attribute":${jsonString(v.attribute)}` : ""}}`;
-  }
-  return `${out}]`;
 }
 
 /** The violations that make the target (or Entra) refuse the user. */

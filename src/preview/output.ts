@@ -7,6 +7,7 @@
  * wrapped in a JSON array. The output is valid JSON either way (`JSON.parse` / `jq` read it whole).
  */
 import type { AppPreviewer, UserPreview } from "./engine";
+import type { GroupPreview } from "./groups";
 import type { Writable } from "node:stream";
 import type { Violation } from "./rules";
 
@@ -50,7 +51,45 @@ export function userJson(p: UserPreview): Record<string, unknown> {
     update: p.update,
     deprovision: p.deprovision,
     notes: p.notes,
+    matchQueries: p.matchQueries,
+    retrieve: p.retrieve,
+    references: p.references,
+    policies: p.policies,
   };
+}
+
+/** The JSON form of one group. */
+export function groupJson(g: GroupPreview): Record<string, unknown> {
+  return {
+    displayName: g.displayName,
+    id: g.id,
+    inScope: g.inScope,
+    body: g.body,
+    violations: g.violations.map((v) => ({ rule: v.rule, message: v.message, severity: v.severity, ...(v.attribute ? { attribute: v.attribute } : {}) })),
+    policy: g.policy,
+    members: g.members,
+    memberCount: g.memberCount,
+    membersNotProvisioned: g.membersNotProvisioned,
+    assignment: g.assignment,
+    scoping: g.scoping,
+    matchQuery: g.matchQuery,
+    requests: g.requests,
+    notes: g.notes,
+  };
+}
+
+/** A policy in a few words: `VLAN 100, 100/100 Mbps, 12 h`. */
+export function policyText(p: NonNullable<GroupPreview["policy"]>): string {
+  const parts: string[] = [];
+  if (p.vlan !== undefined) parts.push(`VLAN ${p.vlan}`);
+  if (p.downloadMbps !== undefined || p.uploadMbps !== undefined) parts.push(`${p.downloadMbps ?? "?"}/${p.uploadMbps ?? "?"} Mbps`);
+  if (p.sessionTimeoutHours !== undefined) parts.push(`${p.sessionTimeoutHours} h`);
+  return `${p.group}: ${parts.join(", ") || "policy"}`;
+}
+
+function groupLine(g: GroupPreview): string {
+  const scope = g.inScope ? `provisioned, ${g.memberCount} member(s)${g.membersNotProvisioned ? ` (+${g.membersNotProvisioned} not provisioned)` : ""}` : "not provisioned";
+  return `group ${g.displayName}: ${scope}${g.policy ? ` — ${policyText(g.policy)}` : ""}`;
 }
 
 export class JsonWriter implements PreviewWriter {
@@ -75,7 +114,14 @@ export class JsonWriter implements PreviewWriter {
   userLine(line: string): void {
     this.write(this.usersInApp++ ? `,${line}` : line);
   }
-  endApp(): void {
+  endApp(app: AppPreviewer): void {
+    const groups = app.groupPreviews();
+    if (!groups.length) {
+      this.write('],"groups":[]}');
+      return;
+    }
+    this.write('],"groups":[');
+    groups.forEach((g, i) => this.write(`${i ? "," : ""}${JSON.stringify(groupJson(g))}`));
     this.write("]}");
   }
   finish(): void {
@@ -134,7 +180,7 @@ function rowOf(p: UserPreview): Row {
     userName: p.body ? valueCell(body.userName) : "",
     active: p.body ? valueCell(body.active) : "",
     violations: violationsCell(p.violations),
-    details: p.violations.map((v) => `${MARK[v.severity]} ${v.rule}: ${v.message}`),
+    details: [...p.policies.map((x) => `policy ${policyText(x)}`), ...p.violations.map((v) => `${MARK[v.severity]} ${v.rule}: ${v.message}`)],
   };
 }
 
@@ -180,6 +226,10 @@ export class TableWriter implements PreviewWriter {
   }
   endApp(app: AppPreviewer, summary: AppSummary): void {
     this.flush();
+    for (const g of app.groupPreviews()) {
+      this.write(groupLine(g));
+      for (const v of g.violations) this.write(`  ${MARK[v.severity]} ${v.rule}: ${v.message}`);
+    }
     this.write(summaryLine(app, summary));
   }
   finish(): void {}
@@ -204,10 +254,20 @@ export class MarkdownWriter implements PreviewWriter {
   }
   user(p: UserPreview): void {
     const r = rowOf(p);
-    const violations = p.violations.map((v) => `**${MARK[v.severity]} ${md(v.rule)}**: ${md(v.message)}`).join("<br>");
+    const violations = [...p.policies.map((x) => `policy ${md(policyText(x))}`), ...p.violations.map((v) => `**${MARK[v.severity]} ${md(v.rule)}**: ${md(v.message)}`)].join("<br>");
     this.write(`| ${md(r.user)} | ${md(r.inScope)} | ${md(r.userName)} | ${md(r.active)} | ${violations} |`);
   }
   endApp(app: AppPreviewer, summary: AppSummary): void {
+    const groups = app.groupPreviews();
+    if (groups.length) {
+      this.write("");
+      this.write("| group | provisioned | members | policy | violations |");
+      this.write("|---|---|---|---|---|");
+      for (const g of groups) {
+        const violations = g.violations.map((v) => `**${MARK[v.severity]} ${md(v.rule)}**: ${md(v.message)}`).join("<br>");
+        this.write(`| ${md(g.displayName)} | ${g.inScope ? "yes" : "no"} | ${g.memberCount} | ${g.policy ? md(policyText(g.policy)) : ""} | ${violations} |`);
+      }
+    }
     this.write("");
     this.write(md(summaryLine(app, summary)));
     this.write("");
@@ -290,6 +350,9 @@ export class StreamSink {
     this.flush();
     while (this.blocked) await this.blocked;
     if (this.failed) throw this.failed;
+    // The stream may still hold chunks it accepted without backpressure: an empty write's callback runs
+    // once those before it were written.
+    await new Promise<void>((resolve, reject) => this.stream.write(Buffer.alloc(0), (err) => (err ? reject(err) : resolve())));
   }
 
   private send(bytes: Buffer): void {

@@ -62,6 +62,34 @@ export function resolveAllowedDomains(
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/**
+ * Characters of a matching value that break Entra's filter query. known-issues.md: "Microsoft Entra ID
+ * currently can't perform filter queries on values containing special characters … a provisioning attempt
+ * on a resource (user or group) with a special character on filter attributes fails" — without naming
+ * them. scimops counts those a SCIM filter string must escape (`"`, `\`) and control characters (the
+ * choice is written down in docs/preview.md).
+ */
+export function filterBreakingCharacters(value: string): string[] {
+  const bad: string[] = [];
+  for (const c of value) {
+    const code = c.charCodeAt(0);
+    if ((c === '"' || c === "\\" || code < 0x20 || code === 0x7f) && !bad.includes(c)) bad.push(c);
+  }
+  return bad;
+}
+
+/** The violation for a matching value Entra cannot query (null: the value is fine). */
+export function filterCharacterViolation(attribute: string, value: string, what: string): Violation | null {
+  const bad = filterBreakingCharacters(value);
+  if (!bad.length) return null;
+  return {
+    rule: "matching-value-characters",
+    severity: "error",
+    attribute,
+    message: `\`${attribute}\` ${JSON.stringify(value)} contains ${bad.map((c) => JSON.stringify(c)).join(" ")}: Entra cannot query a filter on values with special characters, so the ${what} fails to provision`,
+  };
+}
+
 function codePoints(s: string): number {
   let n = 0;
   for (const _ of s) n++;
@@ -192,6 +220,16 @@ export function compileRuleChecker(ctx: RuleContext, targets: readonly string[],
       if (s !== null && s !== "") missingMatch = false;
     }
     if (missingMatch) out.push({ rule: "matching-attribute-missing", severity: "error", attribute: firstMatching!, message: missingMatchMessage });
+    else {
+      // The first matching attribute with a value is the one Entra queries first.
+      for (let i = 0; i < matching.length; i++) {
+        const s = firstString(valueAt(create, matching[i]!));
+        if (s === null || s === "") continue;
+        const v = filterCharacterViolation(ctx.matching[i]!, s, "user");
+        if (v) out.push(v);
+        break;
+      }
+    }
 
     for (let r = 0; r < required.length; r++) {
       const req = required[r]!;

@@ -34,6 +34,7 @@ export async function runPreview(previewers: readonly AppPreviewer[], source: Us
   const ready = options.ready;
   const json = typeof writer.userLine === "function";
   for (const previewer of previewers) {
+    previewer.beginPass();
     writer.beginApp(previewer);
     const summary = emptySummary();
     const values = source();

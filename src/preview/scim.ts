@@ -4,8 +4,8 @@
  *
  * - match:  GET /Users?filter=<matching attribute> eq "<value>"   (value escaped as a SCIM/JSON string)
  * - create: POST /Users with `schemas`, the mapped attributes shaped by their target paths, `meta.resourceType`
- * - update: PATCH /Users/{id} with the changed attributes
- *     legacy:          one op per attribute, "Add"/"Replace"/"Remove", booleans as "True"/"False" strings
+ * - update: PATCH /Users/{id} with the changed attributes (a value that became NULL is not sent)
+ *     legacy:          one op per attribute, "Add"/"Replace", booleans as "True"/"False" strings
  *     aadOptscim062020: lower-case ops, JSON booleans; attributes with a value filter keep their own op with
  *                      a path, the other changed attributes of one op kind share a single op whose `value`
  *                      is an object keyed by attribute path (one changed attribute keeps the path form)
@@ -18,6 +18,11 @@ export const ENTERPRISE_USER_SCHEMA = "urn:ietf:params:scim:schemas:extension:en
 export const PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 export const LIST_RESPONSE_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 export const ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error";
+export const CORE_GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group";
+/** Listed in Entra's Create Group request (use-scim-to-provision-users-and-groups.md, "Create Group"). */
+export const ADSCIM_GROUP_SCHEMA = "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group";
+/** The `type` of the role objects Entra sends (customize-application-attributes.md, "Provisioning a role to a SCIM app"). */
+export const ROLE_TYPE = "WindowsAzureActiveDirectoryRole";
 
 export interface ScimRequest {
   method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
@@ -102,7 +107,23 @@ function single(value: AttributeValue): string {
  * is sent, plus any other extension a target attribute names.
  */
 export function buildUserBody(values: ReadonlyArray<readonly [string, AttributeValue]>): Record<string, unknown> {
-  const schemas = [CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA];
+  return buildResourceBody(values, [CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA], "User");
+}
+
+/**
+ * POST /Groups: `schemas` and `meta` as in Entra's Create Group request; members are not part of it
+ * ("Groups are created with an empty members list"): they follow as PATCH requests.
+ */
+export function buildGroupBody(values: ReadonlyArray<readonly [string, AttributeValue]>): Record<string, unknown> {
+  return buildResourceBody(
+    values.filter(([target]) => target !== "members"),
+    [CORE_GROUP_SCHEMA, ADSCIM_GROUP_SCHEMA],
+    "Group",
+  );
+}
+
+function buildResourceBody(values: ReadonlyArray<readonly [string, AttributeValue]>, baseSchemas: readonly string[], resourceType: string): Record<string, unknown> {
+  const schemas = [...baseSchemas];
   const body: Record<string, unknown> = { schemas };
   const multi: Record<string, unknown>[][] = [];
   for (const [target, value] of values) {
@@ -118,7 +139,7 @@ export function buildUserBody(values: ReadonlyArray<readonly [string, AttributeV
       if (!Array.isArray(list)) {
         list = [];
         container[p.attribute] = list;
-        if (p.filter.attribute.toLowerCase() === "type") multi.push(list);
+        if (p.attribute === "emails" && p.filter.attribute === "type") multi.push(list);
       }
       let entry = list.find((e) => e[p.filter!.attribute] === p.filter!.value);
       if (!entry) {
@@ -133,9 +154,10 @@ export function buildUserBody(values: ReadonlyArray<readonly [string, AttributeV
       container[p.attribute] = wire;
     }
   }
-  // Entra marks the work entry of a multi-valued attribute as primary (emails[type eq "work"] → primary: true).
-  for (const list of multi) for (const entry of list) if (!("primary" in entry)) entry.primary = entry.type === "work";
-  body.meta = { resourceType: "User" };
+  // Entra's Create User request marks the work email primary; its multi-valued samples for other
+  // attributes (phoneNumbers, customize-application-attributes.md) carry no primary.
+  for (const list of multi) for (const entry of list) if (!("primary" in entry) && entry.type === "work") entry.primary = true;
+  body.meta = { resourceType };
   return body;
 }
 
@@ -147,6 +169,12 @@ export function eqFilter(attribute: string, value: string): string {
 export function matchRequest(attribute: string, value: string): ScimRequest {
   const filter = eqFilter(attribute, value);
   return { method: "GET", path: `/Users?filter=${filter}`, query: { filter } };
+}
+
+/** Groups are queried without their members ("Get Group by displayName"). */
+export function groupMatchRequest(attribute: string, value: string): ScimRequest {
+  const filter = eqFilter(attribute, value);
+  return { method: "GET", path: `/Groups?excludedAttributes=members&filter=${filter}`, query: { excludedAttributes: "members", filter } };
 }
 
 export interface AttributeChange {
@@ -187,13 +215,18 @@ function groupedOperation(op: "add" | "replace", group: readonly AttributeChange
   return { op, value: Object.fromEntries(group.map((c) => [c.target, wireValue(c.target, c.after!, "aadOptscim062020")])) };
 }
 
-/** The PATCH operations Entra sends for `changes`, in the given dialect. */
+/**
+ * The PATCH operations Entra sends for `changes`, in the given dialect. A value that became NULL is not
+ * sent: "Microsoft Entra ID currently can't provision null attributes. If an attribute is null on the
+ * user object, it is skipped" (known-issues.md); clearing values is a preview limited to inbound
+ * provisioning (clear-attribute-values.md).
+ */
 export function patchOperations(changes: readonly AttributeChange[], dialect: ScimDialect): PatchOperation[] {
   if (dialect === "legacy") {
-    const ops = new Array<PatchOperation>(changes.length);
+    const ops: PatchOperation[] = [];
     for (let i = 0; i < changes.length; i++) {
       const c = changes[i]!;
-      ops[i] = c.after === null ? { op: LEGACY_OPS.remove, path: c.target } : { op: LEGACY_OPS[changeKind(c)], path: c.target, value: wireValue(c.target, c.after, "legacy") };
+      if (c.after !== null) ops.push({ op: LEGACY_OPS[changeKind(c)], path: c.target, value: wireValue(c.target, c.after, "legacy") });
     }
     return ops;
   }
@@ -218,12 +251,16 @@ export function patchOperations(changes: readonly AttributeChange[], dialect: Sc
     ops.push(groupedOperation("replace", replaces));
     if (adds) ops.push(groupedOperation("add", adds));
   }
-  for (const c of changes) if (c.after === null) ops.push({ op: "remove", path: c.target });
   return ops;
 }
 
-export function patchRequest(operations: readonly PatchOperation[], id = "{id}"): ScimRequest {
-  return { method: "PATCH", path: `/Users/${id}`, body: { schemas: [PATCH_OP_SCHEMA], Operations: operations } };
+export function patchRequest(operations: readonly PatchOperation[], id = "{id}", resource = "/Users"): ScimRequest {
+  return { method: "PATCH", path: `${resource}/${id}`, body: { schemas: [PATCH_OP_SCHEMA], Operations: operations } };
+}
+
+/** How the preview names the target's id of an object it does not know yet: `{id:<Entra name or id>}`. */
+export function idPlaceholder(of: string): string {
+  return `{id:${of}}`;
 }
 
 /** The absolute URL for a request against a SCIM base URL (query values URL-encoded). */

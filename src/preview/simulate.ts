@@ -7,7 +7,9 @@ import type { AppPreviewer, UserPreview } from "./engine";
 import { blockingViolations } from "./engine";
 import { errorDetail, NetworkError, scimRequest, type HttpResult } from "./http";
 import { LIST_RESPONSE_SCHEMA, requestUrl, type ScimRequest } from "./scim";
-import { type SampleUser, withChanges } from "./users";
+import { groupsOf, type SampleUser, withChanges } from "./users";
+
+const NOT_QUERIED = new Set(["matching-attribute-missing", "matching-value-characters", "disabled-not-provisioned"]);
 
 export type SimulateStep = "match" | "create" | "update" | "deactivate";
 export const ALL_STEPS: readonly SimulateStep[] = ["match", "create", "update", "deactivate"];
@@ -78,10 +80,12 @@ export async function simulateUser(previewer: AppPreviewer, user: SampleUser, op
     }
   };
 
-  const missingMatch = preview.violations.find((v) => v.rule === "matching-attribute-missing");
+  // Entra sends nothing without a matching value or for a disabled user, and its query fails on special characters.
+  const missingMatch = preview.violations.find((v) => NOT_QUERIED.has(v.rule));
   let id: string | undefined;
-  if (steps.has("match") && preview.matchQuery) {
-    const { result, record } = await send("match", preview.matchQuery);
+  // The matching attributes in precedence order: the next is tried when one finds nobody.
+  for (const query of missingMatch || !steps.has("match") ? [] : preview.matchQueries) {
+    const { result, record } = await send("match", query);
     if (!result) {
       outcome.result = "failed";
       outcome.agrees = false;
@@ -104,12 +108,18 @@ export async function simulateUser(previewer: AppPreviewer, user: SampleUser, op
     if (list.total && list.id) {
       id = list.id;
       outcome.result = "matched";
+      break;
     }
   }
   if (id === undefined) {
     if (missingMatch || !preview.body) {
       outcome.result = "not-sent";
-      outcome.steps.push({ user: outcome.user, step: "skip", ok: true, detail: missingMatch ? `Entra sends no request: ${missingMatch.message}` : "Entra creates no user (create is not a target object action)" });
+      const why = missingMatch
+        ? `Entra sends no request: ${missingMatch.message}`
+        : preview.violations.some((v) => v.rule === "disabled-not-provisioned")
+          ? "Entra creates no user: the user is disabled"
+          : "Entra creates no user (create is not a target object action)";
+      outcome.steps.push({ user: outcome.user, step: "skip", ok: true, detail: why });
       outcome.agrees = predictedRejected || !preview.body;
       return outcome;
     }
@@ -165,4 +175,126 @@ export async function simulateUser(previewer: AppPreviewer, user: SampleUser, op
     }
   }
   return outcome;
+}
+
+export type GroupStep = "match" | "create" | "members" | "rename" | "remove-members" | "delete";
+export const ALL_GROUP_STEPS: readonly GroupStep[] = ["match", "create", "members", "rename", "remove-members", "delete"];
+
+export interface GroupStepResult extends Omit<StepResult, "step"> {
+  step: GroupStep | "skip";
+}
+
+export interface GroupOutcome {
+  group: string;
+  inScope: boolean;
+  predictedRejected: boolean;
+  result: "created" | "matched" | "rejected" | "not-sent" | "out-of-scope" | "failed";
+  id?: string;
+  steps: GroupStepResult[];
+  agrees: boolean;
+}
+
+/** Which target users belong to which group: filled as users are simulated (created or matched ones only). */
+export class SimulatedMembers {
+  private readonly byGroup = new Map<string, string[]>();
+  add(user: SampleUser, outcome: UserOutcome): void {
+    if (outcome.id === undefined || (outcome.result !== "created" && outcome.result !== "matched")) return;
+    for (const g of groupsOf(user)) {
+      const list = this.byGroup.get(g.displayName);
+      if (list) list.push(outcome.id);
+      else this.byGroup.set(g.displayName, [outcome.id]);
+    }
+  }
+  of(group: string): readonly string[] {
+    return this.byGroup.get(group) ?? [];
+  }
+}
+
+/**
+ * Replays the group requests the preview shows (after the users, as Entra syncs users before their
+ * groups' memberships): match by displayName without members, create, add the members (the target ids of
+ * the users simulate created), rename, remove the members, delete — and reports each result.
+ */
+export async function simulateGroups(previewer: AppPreviewer, members: SimulatedMembers, options: SimulateOptions & { groupSteps?: readonly GroupStep[] }): Promise<GroupOutcome[]> {
+  const steps = new Set(options.groupSteps ?? ALL_GROUP_STEPS);
+  const outcomes: GroupOutcome[] = [];
+  for (const g of previewer.groupPreviews()) {
+    const predictedRejected = g.inScope && g.violations.some((v) => v.severity === "error");
+    const outcome: GroupOutcome = { group: g.displayName, inScope: g.inScope, predictedRejected, result: "out-of-scope", steps: [], agrees: true };
+    outcomes.push(outcome);
+    if (!g.inScope || !g.requests) {
+      outcome.steps.push({ user: g.displayName, step: "skip", ok: true, detail: "Entra does not provision this group" });
+      continue;
+    }
+    const send = async (step: GroupStep, request: ScimRequest, id?: string): Promise<{ result?: HttpResult; record: GroupStepResult }> => {
+      const record: GroupStepResult = { user: g.displayName, step, method: request.method, path: id === undefined ? request.path : request.path.replace("{id}", id), ok: false, detail: "" };
+      outcome.steps.push(record);
+      try {
+        const result = await scimRequest(requestUrl(options.baseUrl, request, id), { method: request.method, token: options.token, body: request.body, timeoutMs: options.timeoutMs, fetchImpl: options.fetchImpl });
+        record.status = result.status;
+        record.ok = result.status >= 200 && result.status < 300;
+        if (!record.ok) record.detail = errorDetail(result, [options.token]);
+        return { result, record };
+      } catch (err) {
+        record.detail = err instanceof NetworkError ? err.message : String(err);
+        return { record };
+      }
+    };
+    const unqueryable = g.violations.find((v) => NOT_QUERIED.has(v.rule));
+    if (unqueryable || !g.matchQuery) {
+      outcome.result = "not-sent";
+      outcome.steps.push({ user: g.displayName, step: "skip", ok: true, detail: `Entra sends no request: ${unqueryable?.message ?? "no matching value"}` });
+      outcome.agrees = predictedRejected;
+      continue;
+    }
+    let id: string | undefined;
+    if (steps.has("match")) {
+      const { result, record } = await send("match", g.matchQuery);
+      const list = result ? isEmptyListResponse(result) : { ok: false };
+      record.ok = !!result && result.status === 200 && list.ok;
+      if (!record.ok) {
+        outcome.result = "failed";
+        outcome.agrees = false;
+        continue;
+      }
+      record.detail = list.total ? `matched existing group ${list.id ?? "?"}` : "no match";
+      if (list.total && list.id) {
+        id = list.id;
+        outcome.result = "matched";
+      }
+    }
+    if (id === undefined) {
+      if (!g.body || !steps.has("create")) {
+        outcome.result = "not-sent";
+        continue;
+      }
+      const { result, record } = await send("create", { method: "POST", path: "/Groups", body: g.body });
+      const created = result?.body as { id?: unknown } | undefined;
+      if (!record.ok || typeof created?.id !== "string") {
+        outcome.result = result && result.status >= 400 && result.status < 500 ? "rejected" : "failed";
+        outcome.agrees = outcome.result === "rejected" && predictedRejected;
+        continue;
+      }
+      id = created.id;
+      record.detail = `created ${id}`;
+      outcome.result = "created";
+    }
+    outcome.id = id;
+    outcome.agrees = !predictedRejected;
+    const ids = members.of(g.displayName);
+    const groups = previewer.groups!;
+    const plan: [GroupStep, ScimRequest | null][] = [
+      ["members", g.requests.addMembers && ids.length ? groups.membersRequest("add", ids, (x) => x) : null],
+      ["rename", g.requests.rename],
+      ["remove-members", g.requests.removeMembers && ids.length ? groups.membersRequest("remove", ids, (x) => x) : null],
+      ["delete", g.requests.delete],
+    ];
+    for (const [step, request] of plan) {
+      if (!steps.has(step) || !request) continue;
+      const { record } = await send(step, request, id);
+      if (record.ok) record.detail = step === "members" ? `added ${ids.length} member(s)` : step === "remove-members" ? `removed ${ids.length} member(s)` : step === "rename" ? "renamed" : "deleted";
+      else outcome.agrees = false;
+    }
+  }
+  return outcomes;
 }

@@ -5,8 +5,10 @@ import type { LoadedApp } from "./load";
 import type { LoadedStack } from "./stack";
 import { NAMESPACE, STACK_SETTING_KEYS } from "./stack";
 import { resolveTenantUrl, TenantUrlError } from "../catalog/tenant-url";
-import { secretConfigKeys, plainConfigKeys } from "./config-refs";
+import { bareKey, secretConfigKeys, plainConfigKeys } from "./config-refs";
 import { assignedRoleProblem } from "../catalog/roles";
+import { isEmailAddress } from "../catalog/attributes";
+import { domainListProblem } from "./domains";
 
 export function checkStack(stack: LoadedStack, apps: ReadonlyMap<string, LoadedApp>): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -16,7 +18,14 @@ export function checkStack(stack: LoadedStack, apps: ReadonlyMap<string, LoadedA
   };
   const appsKey = `${NAMESPACE}:apps`;
   const unsetSecrets = new Set<string>();
+  const listed = new Map<string, number>();
   stack.settings.apps.forEach((entry, i) => {
+    const first = listed.get(entry.name);
+    if (first !== undefined) {
+      report([appsKey, i, "name"], "error", `${entry.name} is listed twice in \`${appsKey}\` (also entry ${first + 1})`, "keep one entry per app; list every identity provider under its `idps:`");
+      return;
+    }
+    listed.set(entry.name, i);
     const app = apps.get(entry.name);
     if (!app) {
       const guess = nearest(entry.name, apps.keys());
@@ -32,15 +41,19 @@ export function checkStack(stack: LoadedStack, apps: ReadonlyMap<string, LoadedA
       if (!spec[idp]) report([appsKey, i, "idps"], "error", `${spec.displayName} has no \`${idp}:\` section in ${app.file}`, `remove \`${idp}\` or add the section`);
     }
     const urls = [entry.idps.includes("entra") ? spec.entra?.provisioning.tenantUrl : undefined, entry.idps.includes("okta") ? spec.okta?.provisioning.scimBaseUrl : undefined];
+    // Entra and Okta often share one template: a missing parameter is one message, not one per identity provider.
+    const urlProblems = new Set<string>();
     for (const url of urls) {
       if (url === undefined) continue;
       try {
         resolveTenantUrl(url, entry.parameters);
       } catch (err) {
         if (!(err instanceof TenantUrlError)) throw err;
-        report([appsKey, i, "parameters"], "error", `${spec.displayName}: ${err.message}`, "set it under `parameters:` of this app entry");
+        urlProblems.add(err.message);
       }
     }
+    for (const problem of urlProblems) report([appsKey, i, "parameters"], "error", `${spec.displayName}: ${problem}`, "set it under `parameters:` of this app entry");
+    checkPlainValues(spec, stack, report);
     const roles = spec.entra?.roles;
     (entry.assignments ?? []).forEach((a, j) => {
       const problem = assignedRoleProblem(spec.displayName, roles, a.role);
@@ -75,3 +88,27 @@ export function checkStack(stack: LoadedStack, apps: ReadonlyMap<string, LoadedA
   }
   return out;
 }
+
+type StackReport = (path: (string | number)[], severity: Diagnostic["severity"], message: string, fix: string) => void;
+
+/** The plain values an app reads from the stack have the shape the app needs. */
+function checkPlainValues(spec: LoadedApp["spec"], stack: LoadedStack, report: StackReport): void {
+  const email = spec.entra?.provisioning.notifications?.email;
+  if (email && typeof email === "object") {
+    const key = bareKey(email.config);
+    const value = stack.values[key];
+    if (typeof value === "string" && !isEmailAddress(value)) {
+      report([`${NAMESPACE}:${key}`], "error", `\`${NAMESPACE}:${key}\` is ${JSON.stringify(value)}, not an email address (${spec.displayName} sends failure notifications to it)`, "set one address, e.g. identity-ops@contoso.example");
+    }
+  }
+  const domains = spec.target.userName?.allowedDomains;
+  if (domains && typeof domains === "object") {
+    const key = bareKey(domains.config);
+    const value = stack.values[key];
+    if (typeof value === "string") {
+      const problem = domainListProblem(value);
+      if (problem) report([`${NAMESPACE}:${key}`], "error", `\`${NAMESPACE}:${key}\`: ${problem.message}`, problem.fix);
+    }
+  }
+}
+

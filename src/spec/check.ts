@@ -2,22 +2,27 @@
  * Checks on a loaded app spec beyond its shape: expressions parse, mappings are coherent, and the
  * mappings obey what the target app enforces (catalog rules written in the file's `target:` block).
  */
-import { tryParseExpression } from "../expression";
-import { UNARY_SCOPING_OPERATORS, type AppSpec, type ObjectMappingSpec, type TenantUrlSpec } from "./schema";
-import type { Diagnostic } from "./diagnostics";
+import { attributesReferenced, tryParseExpression } from "../expression";
+import { PORTAL_ONLY_SCOPING_OPERATORS, UNARY_SCOPING_OPERATORS, type AppSpec, type ObjectMappingSpec, type TenantUrlSpec } from "./schema";
+import { nearest, type Diagnostic } from "./diagnostics";
 import type { LoadedApp } from "./load";
 import type { Path } from "./yaml-source";
 import { tenantUrlPlaceholders, urlTemplate } from "../catalog/tenant-url";
-import { EMAIL_SHAPED_ATTRIBUTES } from "../catalog/attributes";
+import { EMAIL_SHAPED_ATTRIBUTES, isEmailAddress } from "../catalog/attributes";
 import { assignedRoleProblem } from "../catalog/roles";
+import { SOURCE_OBJECTS, type DeclaredSourceAttribute } from "../catalog/entra-source-attributes";
+import { galleryAppFacts, publicPreviewNotice, TENANT_URL_FLAGS } from "../catalog/gallery-apps";
+import { checkExpressionText, checkScopingClause } from "./check-expressions";
+import { domainListProblem } from "./domains";
+import { knownTargetForUrl } from "../catalog/targets";
 
-type Report = (path: Path, message: string, fix: string, inside?: number) => void;
+type Report = (path: Path, message: string, fix: string, inside?: number, severity?: Diagnostic["severity"]) => void;
 
 export function checkApp(app: LoadedApp): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
-  const report: Report = (path, message, fix, inside) => {
+  const report: Report = (path, message, fix, inside, severity = "error") => {
     const pos = inside === undefined ? app.source.locate(path) : app.source.locateInside(path, inside);
-    diagnostics.push({ file: app.file, line: pos.line, column: pos.column, severity: "error", message, fix });
+    diagnostics.push({ file: app.file, line: pos.line, column: pos.column, severity, message, fix });
   };
   const { spec } = app;
   if (!spec.entra && !spec.okta) {
@@ -37,21 +42,28 @@ export function checkApp(app: LoadedApp): Diagnostic[] {
 function checkEntra(spec: AppSpec, report: Report): void {
   const entra = spec.entra!;
   const base = ["entra"];
-  checkTenantUrl(entra.provisioning.tenantUrl, [...base, "provisioning", "tenantUrl"], report);
-  const flags = spec.target.tenantUrl?.requiredFlags ?? [];
+  const urlPath = [...base, "provisioning", "tenantUrl"];
+  checkTenantUrl(entra.provisioning.tenantUrl, urlPath, report);
   const template = urlTemplate(entra.provisioning.tenantUrl);
+  const misspelt = checkTenantUrlFlags(template, typeof entra.provisioning.tenantUrl === "string" ? urlPath : [...urlPath, "template"], report);
+  const flags = spec.target.tenantUrl?.requiredFlags ?? [];
   for (const flag of flags) {
-    if (!new RegExp(`[?&]${flag}(?:[=&]|$)`).test(template)) {
-      report([...base, "provisioning", "tenantUrl"], `tenant URL lacks the \`${flag}\` flag ${spec.target.tenantUrl?.reason ? `(${spec.target.tenantUrl.reason})` : ""}`.trim(), `append \`?${flag}\` to the tenant URL`);
+    if (!misspelt.has(flag) && !new RegExp(`[?&]${flag}(?:[=&]|$)`).test(template)) {
+      report(urlPath, `tenant URL lacks the \`${flag}\` flag ${spec.target.tenantUrl?.reason ? `(${spec.target.tenantUrl.reason})` : ""}`.trim(), `append \`?${flag}\` to the tenant URL`);
     }
   }
+  checkGalleryApp(spec, urlPath, report);
+  const email = entra.provisioning.notifications?.email;
+  if (typeof email === "string" && !isEmailAddress(email)) {
+    report([...base, "provisioning", "notifications", "email"], `notification email ${JSON.stringify(email)} is not an email address`, "write one address such as identity-ops@contoso.example, or `{ config: notificationEmail }`");
+  }
 
-  const mappings: [string, ObjectMappingSpec | undefined][] = [
+  const mappings: ["users" | "groups", ObjectMappingSpec | undefined][] = [
     ["users", entra.mappings.users],
     ["groups", entra.mappings.groups],
   ];
   for (const [key, mapping] of mappings) {
-    if (mapping) checkObjectMapping(mapping, [...base, "mappings", key], report);
+    if (mapping) checkObjectMapping(mapping, [...base, "mappings", key], key, entra.sourceAttributes, report);
   }
 
   const users = entra.mappings.users;
@@ -64,10 +76,12 @@ function checkEntra(spec: AppSpec, report: Report): void {
       report(usersPath, `${spec.displayName} requires \`${required}\` but the users mapping does not map it`, `add \`- { target: '${required}', source: ... }\``);
     }
   }
+  const unsupportedTargets = new Set(spec.target.unsupportedAttributes.map((u) => u.target));
   if (spec.target.supportedAttributes) {
     const supported = new Set(spec.target.supportedAttributes);
     users.attributes.forEach((a, i) => {
-      if (!supported.has(a.target)) {
+      // An attribute the file names as unsupported gets that message, with its reason, and only that one.
+      if (!supported.has(a.target) && !unsupportedTargets.has(a.target)) {
         report([...usersPath, i, "target"], `${spec.displayName} does not accept \`${a.target}\`; unsupported attributes make provisioning fail`, "remove this mapping");
       }
     });
@@ -76,11 +90,25 @@ function checkEntra(spec: AppSpec, report: Report): void {
     const hit = parsedTargets.get(unsupported.target);
     if (hit) report([...usersPath, hit.i, "target"], `\`${unsupported.target}\` is not supported: ${unsupported.reason}`, "remove this mapping");
   }
+  const requiredSources = { ...knownTargetForUrl(template)?.requiredSources, ...spec.target.requiredSources };
+  for (const [target, rule] of Object.entries(requiredSources)) {
+    const hit = parsedTargets.get(target);
+    if (!hit?.a.source) continue;
+    const parsed = tryParseExpression(hit.a.source);
+    if (parsed.ok && !attributesReferenced(parsed.expr).includes(rule.source)) {
+      report([...usersPath, hit.i, "source"], `${spec.displayName} requires \`${target}\` to come from [${rule.source}] (${rule.reason}), not ${hit.a.source}`, `write \`source: "[${rule.source}]"\``);
+    }
+  }
   const groups = entra.mappings.groups;
   if (groups?.enabled && !spec.target.groups.supported) {
     report([...base, "mappings", "groups", "enabled"], `${spec.displayName} does not support group provisioning${spec.target.groups.reason ? ` (${spec.target.groups.reason})` : ""}`, "set `enabled: false` on the groups mapping");
   }
 
+  const inlineDomains = spec.target.userName?.allowedDomains;
+  if (typeof inlineDomains === "string") {
+    const problem = domainListProblem(inlineDomains);
+    if (problem) report(["target", "userName", "allowedDomains"], `target.userName.allowedDomains: ${problem.message}`, problem.fix);
+  }
   const userNameRules = spec.target.userName;
   const userName = parsedTargets.get("userName");
   if (userNameRules?.forbidEmail && userName?.a.source) {
@@ -105,7 +133,19 @@ function checkEntra(spec: AppSpec, report: Report): void {
   }
 }
 
-function checkObjectMapping(mapping: ObjectMappingSpec, path: Path, report: Report): void {
+function checkObjectMapping(mapping: ObjectMappingSpec, path: Path, key: "users" | "groups", declared: readonly DeclaredSourceAttribute[], report: Report): void {
+  const expectedObject = key === "users" ? "User" : "Group";
+  if (mapping.sourceObject !== expectedObject) {
+    const known = (SOURCE_OBJECTS as readonly string[]).includes(mapping.sourceObject);
+    const guess = nearest(mapping.sourceObject, SOURCE_OBJECTS);
+    report(
+      [...path, "sourceObject"],
+      known ? `the ${key} mapping reads Entra \`${expectedObject}\` objects, not \`${mapping.sourceObject}\`` : `\`${mapping.sourceObject}\` is not a Microsoft Entra source object (User, Group)`,
+      guess && !known ? `did you mean \`${guess}\`?` : `write \`sourceObject: ${expectedObject}\``,
+    );
+  }
+  // Attributes are checked against the object the mapping is meant to read, so a misspelt sourceObject is one message.
+  const object = expectedObject;
   const seen = new Map<string, number>();
   const precedences = new Map<number, number>();
   mapping.attributes.forEach((a, i) => {
@@ -120,9 +160,8 @@ function checkObjectMapping(mapping: ObjectMappingSpec, path: Path, report: Repo
       report(at, `mapping for \`${a.target}\` has neither a source nor a default`, "add `source:` (an expression) or `default:` (mapping type None)");
     }
     if (a.source !== undefined) {
-      const parsed = tryParseExpression(a.source);
-      if (!parsed.ok) {
-        report([...at, "source"], `expression for \`${a.target}\` does not parse: ${parsed.error.reason}`, parsed.error.hint ?? "fix the expression (see docs/expressions.md)", parsed.error.offset);
+      for (const p of checkExpressionText(a.source, { object, declared, target: a.target })) {
+        report([...at, "source"], p.message, p.fix, p.offset, p.severity);
       }
     }
     if (a.matchingPrecedence !== undefined) {
@@ -147,6 +186,15 @@ function checkObjectMapping(mapping: ObjectMappingSpec, path: Path, report: Repo
   mapping.scopingFilters.forEach((filter, f) => {
     filter.clauses.forEach((clause, c) => {
       const at = [...path, "scopingFilters", f, "clauses", c];
+      if ((PORTAL_ONLY_SCOPING_OPERATORS as readonly string[]).includes(clause.operator)) {
+        report(
+          [...at, "operator"],
+          `operator \`${clause.operator}\` is documented for the portal but not listed by Graph's filterOperators, so the API may not accept it`,
+          "prefer EQUALS, NOT EQUALS, REGEX MATCH, NOT REGEX MATCH, IS TRUE, IS FALSE, IS NULL or IS NOT NULL (e.g. REGEX MATCH `suffix$` for ENDS_WITH)",
+          undefined,
+          "warning",
+        );
+      }
       const unary = UNARY_SCOPING_OPERATORS.has(clause.operator);
       if (unary && clause.value !== undefined) report([...at, "value"], `operator \`${clause.operator}\` takes no value`, "remove `value:`");
       if (!unary && clause.value === undefined) report([...at, "operator"], `operator \`${clause.operator}\` needs a value`, "add `value:`");
@@ -154,20 +202,58 @@ function checkObjectMapping(mapping: ObjectMappingSpec, path: Path, report: Repo
       if (clause.operator.startsWith("Greater_Than")) {
         for (const v of values) if (!/^-?\d+$/.test(v)) report([...at, "value"], `\`${clause.operator}\` compares integers, \`${v}\` is not one`, "use an integer value");
       }
-      if (clause.operator.endsWith("REGEX MATCH")) {
-        for (const v of values) {
-          try {
-            new RegExp(v);
-          } catch (err) {
-            report([...at, "value"], `invalid regular expression: ${(err as Error).message}`, "fix the pattern");
-          }
-        }
+      for (const p of checkScopingClause(clause, object, declared)) {
+        report([...at, p.field, ...(p.index === undefined ? [] : [p.index])], p.message, p.fix, undefined, p.severity);
       }
     });
   });
   if (mapping.actions.length === 0 && mapping.enabled) {
     report([...path, "actions"], "no target object actions: nothing would be provisioned", "allow at least `create`, or set `enabled: false`");
   }
+}
+
+/** Query-string flags that look like a misspelt Entra flag; returns the flags they were meant to be. */
+function checkTenantUrlFlags(template: string, path: Path, report: Report): Set<string> {
+  const meant = new Set<string>();
+  if (!template.includes("?")) {
+    const flag = TENANT_URL_FLAGS.find((f) => new RegExp(`[&/]${f}(?:[=&]|$)`).test(template));
+    if (flag) {
+      meant.add(flag);
+      report(path, `\`${flag}\` is in the tenant URL's path, not its query string`, `write \`?${flag}\` (a question mark starts the query string)`, template.indexOf(flag) - 1);
+    }
+  }
+  const query = template.includes("?") ? template.slice(template.indexOf("?") + 1) : "";
+  for (const part of query.split("&")) {
+    const flag = part.split("=")[0]!;
+    if (!flag || (TENANT_URL_FLAGS as readonly string[]).includes(flag)) continue;
+    const guess = nearest(flag, TENANT_URL_FLAGS);
+    if (!guess) continue; // a parameter of the vendor's own
+    meant.add(guess);
+    report(path, `unknown tenant URL flag \`${flag}\``, `did you mean \`${guess}\`?`, template.indexOf(flag));
+  }
+  return meant;
+}
+
+/** A gallery app's tenant URL host is the one its tutorial documents; its preview status is shown. */
+function checkGalleryApp(spec: AppSpec, urlPath: Path, report: Report): void {
+  const app = spec.entra!.app;
+  if (!("gallery" in app)) return;
+  const facts = galleryAppFacts(app.gallery);
+  if (facts) {
+    const host = hostOf(urlTemplate(spec.entra!.provisioning.tenantUrl));
+    const documented = hostOf(facts.tenantUrl);
+    if (host !== undefined && host !== documented) {
+      report(urlPath, `tenant URL host \`${host}\` is not the host ${spec.displayName}'s tutorial documents (\`${documented}\`)`, `use ${facts.tenantUrl} (${facts.source})`);
+    }
+  }
+  if (app.preview || facts?.publicPreview) {
+    report(["entra", "app", "gallery"], publicPreviewNotice(spec.displayName), app.preview ? "preview features may change; test with a pilot group first" : "set `preview: true` on entra.app", undefined, "warning");
+  }
+}
+
+function hostOf(url: string): string | undefined {
+  const m = /^https?:\/\/([^/?#:]+)/i.exec(url);
+  return m ? m[1]!.toLowerCase() : undefined;
 }
 
 function checkTenantUrl(url: TenantUrlSpec, path: Path, report: Report): void {

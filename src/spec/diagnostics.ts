@@ -7,12 +7,26 @@ export interface Diagnostic {
   /** What is wrong, naming the field. */
   message: string;
   /** How to fix it. */
-  fix?: string;
+  fix: string;
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
   const how = d.fix ? ` — ${d.fix}` : "";
   return `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}${how}`;
+}
+
+/** A diagnostic as data (`validate --format json`): the same fields as the text form, named for tools. */
+export interface DiagnosticRecord {
+  file: string;
+  line: number;
+  col: number;
+  severity: Diagnostic["severity"];
+  message: string;
+  fix: string;
+}
+
+export function diagnosticRecord(d: Diagnostic): DiagnosticRecord {
+  return { file: d.file, line: d.line, col: d.column, severity: d.severity, message: d.message, fix: d.fix };
 }
 
 /** Thrown when an input file cannot be used; carries every problem found, not just the first. */

@@ -38,7 +38,10 @@ export function loadAppText(file: string, text: string): LoadResult {
   const { source, diagnostics } = YamlSource.parse(file, text);
   if (diagnostics.some((d) => d.severity === "error")) return { ok: false, diagnostics };
   const raw = source.toJS();
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+  if (raw === null || raw === undefined) {
+    return { ok: false, diagnostics: [{ file, line: 1, column: 1, severity: "error", message: "the file is empty (no YAML content, only comments or blank lines)", fix: "start from one of the files in mappings/" }] };
+  }
+  if (typeof raw !== "object" || Array.isArray(raw)) {
     return {
       ok: false,
       diagnostics: [
@@ -62,7 +65,20 @@ export function loadAppText(file: string, text: string): LoadResult {
 
 /** Turns zod issues into positioned diagnostics; for unions, reports the branch the author most likely meant. */
 export function issuesToDiagnostics(issues: readonly z.core.$ZodIssue[], source: YamlSource, raw: unknown, keysAt: KeysAt = allowedKeys): Diagnostic[] {
-  return flattenIssues(issues, raw).map((issue) => issueToDiagnostic(issue, source, raw, keysAt));
+  const flat = flattenIssues(issues, raw);
+  // A misspelt required key is one mistake: "unknown key `sourceObjet` — did you mean `sourceObject`?" says it
+  // all, so the "missing required field `sourceObject`" that follows from it is dropped.
+  const meant = new Set<string>();
+  for (const issue of flat) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const parent = issue.path as (string | number)[];
+    for (const key of issue.keys) {
+      const guess = nearest(key, keysAt(parent));
+      if (guess) meant.add(JSON.stringify([...parent, guess]));
+    }
+  }
+  const kept = flat.filter((issue) => !(issue.code === "invalid_type" && valueAt(raw, issue.path as Path) === undefined && meant.has(JSON.stringify(issue.path))));
+  return kept.map((issue) => issueToDiagnostic(issue, source, raw, keysAt));
 }
 
 /** Which keys the schema allows at a path (for "did you mean"). */
@@ -112,9 +128,10 @@ function issueToDiagnostic(issue: z.core.$ZodIssue, source: YamlSource, raw: unk
       const parentSchemaKeys = keysAt(path);
       const key = issue.keys[0]!;
       const guess = nearest(key, parentSchemaKeys);
+      const unusual = [...new Set([...key].filter((c) => c < " " || c > "~"))].map((c) => `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`);
       return {
         ...at(source.locateKey(path, key)),
-        message: `unknown key \`${key}\` in ${field}`,
+        message: `unknown key \`${key}\` in ${field}${unusual.length ? ` (it contains ${unusual.join(", ")}, which looks like a plain letter or is invisible)` : ""}`,
         fix: guess
           ? `did you mean \`${guess}\`?`
           : parentSchemaKeys.length
@@ -126,6 +143,10 @@ function issueToDiagnostic(issue: z.core.$ZodIssue, source: YamlSource, raw: unk
       if (value === undefined) {
         const parent = path.slice(0, -1);
         return { ...at(source.locate(parent)), message: `missing required field \`${field}\``, fix: `add \`${String(last)}:\` (${issue.expected})` };
+      }
+      if (last === "source" && issue.expected === "string" && Array.isArray(value)) {
+        // `source: [mail]` is a YAML list holding "mail", not the expression [mail].
+        return { ...at(), message: `${field} is a YAML list, not an expression: unquoted [ ] starts a list in YAML`, fix: `quote the expression: source: "[${value.map(String).join(", ")}]"` };
       }
       return {
         ...at(),

@@ -53,15 +53,14 @@ export const TenantUrl = z.union([
   }),
 ]);
 
-/** Operator names exactly as the Entra scoping-filter documentation spells them. */
-export const SCOPING_OPERATORS = [
-  "&",
-  "!&",
-  "ENDS_WITH",
+/**
+ * Scoping-filter operators exactly as Graph's `GET …/schema/filterOperators` lists them, spaces
+ * included (microsoft-graph-docs-contrib beta synchronization-synchronizationschema-filteroperators.md;
+ * test/fixtures/microsoft/filterOperators-response.json). The file uses the same spellings, and they
+ * are sent to Graph unchanged as `operatorName`.
+ */
+export const GRAPH_FILTER_OPERATORS = [
   "EQUALS",
-  "Greater_Than",
-  "Greater_Than_OR_EQUALS",
-  "Includes",
   "IS FALSE",
   "IS NOT NULL",
   "IS NULL",
@@ -70,6 +69,13 @@ export const SCOPING_OPERATORS = [
   "NOT REGEX MATCH",
   "REGEX MATCH",
 ] as const;
+/**
+ * Operators the portal documents (MicrosoftDocs/entra-docs define-conditional-rules-for-provisioning-user-accounts.md)
+ * that `filterOperators` does not list: accepted, with a `validate` warning (graph-sync.md §13.1).
+ */
+export const PORTAL_ONLY_SCOPING_OPERATORS = ["&", "!&", "ENDS_WITH", "Greater_Than", "Greater_Than_OR_EQUALS", "Includes"] as const;
+export const SCOPING_OPERATORS = [...GRAPH_FILTER_OPERATORS, ...PORTAL_ONLY_SCOPING_OPERATORS] as const;
+/** `arity: Unary` in the filterOperators response. */
 export const UNARY_SCOPING_OPERATORS: ReadonlySet<string> = new Set(["IS FALSE", "IS NOT NULL", "IS NULL", "IS TRUE"]);
 export const ScopingOperator = z.enum(SCOPING_OPERATORS);
 
@@ -135,8 +141,20 @@ export const EntraApp = z.union([
   }),
 ]);
 
+/** A source attribute added to the job's source schema ("Edit attribute list for Microsoft Entra ID"). */
+export const DeclaredSourceAttribute = z.strictObject({
+  name: z.string().min(1).describe("attribute name as expressions write it, e.g. extension_<appId>_costCenter"),
+  type: z.enum(["String", "Integer", "Boolean", "DateTime", "Reference", "Binary"]).default("String"),
+  multivalued: z.boolean().default(false),
+  object: z.enum(["User", "Group"]).default("User"),
+});
+
 export const EntraSpec = z.strictObject({
   app: EntraApp,
+  sourceAttributes: z
+    .array(DeclaredSourceAttribute)
+    .default([])
+    .describe("source attributes beyond Microsoft Entra's standard list that mappings and scoping filters may read"),
   roles: z
     .strictObject({
       assignable: z.array(z.string().min(1)).min(1).describe("application-specific roles a user or group may be assigned with"),
@@ -209,6 +227,10 @@ export const TargetRules = z.strictObject({
     .optional(),
   maxLength: z.record(z.string(), z.number().int().min(1)).default({}).describe("maximum length per target attribute"),
   requiredAttributes: z.array(z.string().min(1)).default([]),
+  requiredSources: z
+    .record(z.string(), z.strictObject({ source: z.string().min(1), reason: z.string().min(1) }))
+    .default({})
+    .describe("target attribute → the Entra source attribute its mapping must read"),
   supportedAttributes: z
     .array(z.string().min(1))
     .describe("when given, the only target attributes the target accepts")
@@ -223,9 +245,21 @@ export const TargetRules = z.strictObject({
       matchBy: z.string().default("displayName"),
       caseSensitive: z.boolean().default(false),
       known: z.array(z.string().min(1)).default([]).describe("group names that exist in the target"),
+      policies: z
+        .array(
+          z.strictObject({
+            group: z.string().min(1).describe("the group's name in the target (what Entra pushes as displayName)"),
+            vlan: z.number().int().min(1).max(4094).optional(),
+            downloadMbps: z.number().positive().optional(),
+            uploadMbps: z.number().positive().optional(),
+            sessionTimeoutHours: z.number().positive().optional(),
+          }),
+        )
+        .default([])
+        .describe("what membership of a target group gives (e.g. IronWifi's VLAN, bandwidth and session policies)"),
       reason: z.string().optional(),
     })
-    .default({ supported: true, matchBy: "displayName", caseSensitive: false, known: [] }),
+    .default({ supported: true, matchBy: "displayName", caseSensitive: false, known: [], policies: [] }),
   tenantUrl: z
     .strictObject({
       requiredFlags: z.array(z.string().min(1)).default([]),
@@ -266,8 +300,9 @@ export const AppSpec = z.strictObject({
   target: TargetRules.default({
     maxLength: {},
     requiredAttributes: [],
+    requiredSources: {},
     unsupportedAttributes: [],
-    groups: { supported: true, matchBy: "displayName", caseSensitive: false, known: [] },
+    groups: { supported: true, matchBy: "displayName", caseSensitive: false, known: [], policies: [] },
     createsInactiveUsers: true,
     deleteIsSoftDelete: false,
     filterOperators: [],

@@ -1,10 +1,13 @@
 /**
  * A YAML file parsed with positions, so that every problem can point at the exact line of the value.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLError } from "yaml";
 import type { Diagnostic } from "./diagnostics";
 
 export type Path = readonly (string | number)[];
+
+/** Alias expansions allowed when a document becomes plain values (yaml's resource-exhaustion guard). */
+export const MAX_ALIAS_COUNT = 100;
 
 export interface Position {
   line: number;
@@ -21,28 +24,41 @@ export class YamlSource {
 
   static parse(file: string, text: string): { source: YamlSource; diagnostics: Diagnostic[] } {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    const binary = binaryProblem(text);
+    // A binary file would parse as one long scalar; say what it is instead.
+    const doc = parseDocument(binary ? "" : text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     const source = new YamlSource(file, text, doc, lines);
-    const diagnostics: Diagnostic[] = [...doc.errors, ...doc.warnings].map((e) => {
-      const pos = lines.linePos(e.pos[0]);
-      return {
-        file,
-        line: pos.line,
-        column: pos.col,
-        severity: doc.errors.includes(e) ? "error" : "warning",
-        message: `YAML ${e.code === "DUPLICATE_KEY" ? "duplicate key" : "syntax error"}: ${firstLine(e.message)}`,
-        fix:
-          e.code === "DUPLICATE_KEY"
-            ? "remove or rename one of the two keys"
-            : "fix the YAML syntax (indentation, quoting, `key: value`)",
-      };
-    });
+    if (binary) return { source, diagnostics: [{ file, line: 1, column: 1, severity: "error", message: binary, fix: "give the path of a YAML text file (UTF-8)" }] };
+    const at = (offset: number) => lines.linePos(offset);
+    const toDiagnostic = (e: YAMLError, severity: Diagnostic["severity"]): Diagnostic => {
+      const explained = explainYamlError(e, text);
+      const pos = at(explained.offset ?? e.pos[0]);
+      return { file, line: pos.line, column: pos.col, severity, message: explained.message, fix: explained.fix };
+    };
+    // After a syntax error the parser's later complaints are mostly consequences of it: one mistake, one
+    // message. Duplicate keys are independent mistakes, each reported.
+    const syntax = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
+    const errors = syntax.length ? [syntax[0]!] : doc.errors;
+    const diagnostics: Diagnostic[] = [...errors.map((e) => toDiagnostic(e, "error")), ...doc.warnings.map((e) => toDiagnostic(e, "warning"))];
+    if (!diagnostics.some((d) => d.severity === "error")) {
+      try {
+        source.value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      } catch (err) {
+        if (!(err instanceof ReferenceError)) throw err;
+        // yaml's guard against "billion laughs": aliases that expand to more nodes than any real file needs.
+        const alias = /(^|[\s[{,:-])\*[^\s,\]}]+/m.exec(text);
+        const pos = at(alias ? alias.index + alias[1]!.length : 0);
+        diagnostics.push({ file, line: pos.line, column: pos.col, severity: "error", message: `YAML aliases expand to too many values (${err.message.toLowerCase()})`, fix: `write the values out instead of nesting aliases (at most ${MAX_ALIAS_COUNT} alias expansions)` });
+      }
+    }
     return { source, diagnostics };
   }
 
-  /** The plain JS value of the document (undefined when empty). */
+  private value: unknown;
+
+  /** The plain JS value of the document (undefined when empty), computed once by `parse`. */
   toJS(): unknown {
-    return this.doc.toJS({ maxAliasCount: 100 });
+    return this.value;
   }
 
   /** Where the value at `path` starts; falls back to the nearest ancestor that exists. */
@@ -103,4 +119,52 @@ export class YamlSource {
 
 function firstLine(s: string): string {
   return s.split("\n")[0] ?? s;
+}
+
+/** NUL bytes or undecodable bytes (U+FFFD from the UTF-8 decoder) mean this is not a text file. */
+function binaryProblem(text: string): string | undefined {
+  const sample = text.slice(0, 8192);
+  if (sample.includes("\u0000")) return "this is a binary file (it contains NUL bytes), not YAML";
+  const undecodable = sample.match(/\uFFFD/g)?.length ?? 0;
+  if (undecodable > 0 && undecodable * 100 > sample.length) return "this is not a UTF-8 text file, so not YAML";
+  return undefined;
+}
+
+interface ExplainedError {
+  message: string;
+  fix: string;
+  /** Where the mistake is, when the parser noticed it later. */
+  offset?: number;
+}
+
+function explainYamlError(e: YAMLError, text: string): ExplainedError {
+  const what = firstLine(e.message);
+  if (e.code === "DUPLICATE_KEY") return { message: `YAML duplicate key: ${what}`, fix: "remove or rename one of the two keys" };
+  if (e.code === "TAB_AS_INDENT") return { message: "YAML syntax error: a tab indents this line; YAML indentation is spaces only", fix: "replace the tab with spaces" };
+  if (/^Flow (map|sequence)/.test(what) || e.code === "MISSING_CHAR") {
+    const close = /sequence|\]/.test(what) ? "]" : "}";
+    const open = close === "]" ? "[" : "{";
+    const offset = unclosedOpening(text, e.pos[0], open, close);
+    if (offset !== undefined) return { message: `YAML syntax error: the \`${open}\` opened here is never closed`, fix: `add the closing \`${close}\` at the end of this line`, offset };
+  }
+  return { message: `YAML syntax error: ${what}`, fix: "fix the YAML syntax (indentation, quoting, `key: value`)" };
+}
+
+/** The last `open` before `before` that no `close` balances (quotes and comments skipped). */
+function unclosedOpening(text: string, before: number, open: string, close: string): number | undefined {
+  const stack: number[] = [];
+  let quote: string | undefined;
+  for (let i = 0; i < before && i < text.length; i++) {
+    const ch = text[i]!;
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else if (ch === "\\" && quote === '"') i++;
+      continue;
+    }
+    if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === "#" && (i === 0 || /\s/.test(text[i - 1]!))) while (i < text.length && text[i] !== "\n") i++;
+    else if (ch === open) stack.push(i);
+    else if (ch === close) stack.pop();
+  }
+  return stack.pop();
 }

@@ -176,6 +176,38 @@ describe("pulumi up / preview / refresh / destroy through the real engine", () =
     expect(emulator.writes()).toEqual([]);
   });
 
+  it("a mapping that uses IIF and IsPresent, declared exactly as Entra holds it, gives zero writes on up", async () => {
+    // Entra holds the row as the engine writes it: IIF's first parameter keyed `one`, IsPresent's keyed
+    // `source` (a real exported schema, graph-sync.md §13.2), and its own spacing in `expression`. The
+    // keys of IIF's 2nd and 3rd parameters are not published; these differ from ours on purpose.
+    const attr = (name: string) => ({ type: "Attribute" as const, name, expression: `[${name}]`, parameters: [] });
+    emulator.editSchema(app.servicePrincipalId, app.jobId, (schema) => {
+      const users = schema.synchronizationRules[0]!.objectMappings.find((m) => m.sourceObjectName === "User")!;
+      const row = users.attributeMappings.find((a) => a.targetAttributeName === "displayName")!;
+      row.source = {
+        type: "Function",
+        name: "IIF",
+        expression: "IIF(IsPresent([displayName]),[displayName],[mailNickname])",
+        parameters: [
+          { key: "one", value: { type: "Function", name: "IsPresent", expression: "IsPresent([displayName])", parameters: [{ key: "source", value: attr("displayName") }] } },
+          { key: "two", value: attr("displayName") },
+          { key: "three", value: attr("mailNickname") },
+        ],
+      };
+    });
+    editMapping('{ target: displayName, source: "[displayName]" }', `{ target: displayName, source: 'IIF(IsPresent([displayName]), [displayName], [mailNickname])' }`);
+    emulator.clearRequests();
+    const up = await stack.up({ refresh: true, onOutput: collect });
+    expect(up.summary.result).toBe("succeeded");
+    expect(emulator.writes()).toEqual([]);
+    // and the next refresh sees nothing to do either
+    emulator.clearRequests();
+    const clean = await pulumiCli(["preview", "--refresh", "--expect-no-changes"]);
+    engineOutput.push(clean.output);
+    expect(clean.status, clean.output).toBe(0);
+    expect(emulator.writes()).toEqual([]);
+  });
+
   it("an unchanged token never re-PUTs secrets; a rotated one is validated and PUT once", async () => {
     emulator.clearRequests();
     await stack.up({ onOutput: collect });

@@ -32,7 +32,7 @@ describe("normalisation", () => {
     expect(normalizeExpressionWhitespace('Replace([x], , "a \\" b", , " ", , )')).toBe('Replace([x],,"a \\" b",," ",,)');
   });
 
-  it("compares sources by tree, ignoring expression text and defaults", () => {
+  it("compares sources by normalised expression text, never by parameter keys (graph-sync.md §13.2)", () => {
     const a: AttributeMappingSource = { type: "Function", name: "Join", expression: 'Join(" ", [givenName], [surname])', parameters: [
       { key: "separator", value: { type: "Constant", name: " ", expression: '" "', parameters: [] } },
       { key: "source", value: attr("givenName") },
@@ -43,15 +43,22 @@ describe("normalisation", () => {
     delete (b.parameters![1]!.value as AttributeMappingSource).type;
     delete (b.parameters![1]!.value as AttributeMappingSource).expression;
     expect(sourcesEquivalent(a, b)).toBe(true);
-    const c = structuredClone(a);
-    c.parameters!.reverse();
-    expect(sourcesEquivalent(a, c)).toBe(false);
-    const d = structuredClone(a);
-    d.parameters![0]!.value!.name = "-";
-    expect(sourcesEquivalent(a, d)).toBe(false);
-    // Text-only sources fall back to whitespace-insensitive text comparison.
-    expect(sourcesEquivalent({ expression: 'Join(" ", [a])' }, { expression: 'Join(" ",[a])' })).toBe(true);
+    // Other keys, same text: equal (IIF's first key is `one` in a real export, ours may differ).
+    const rekeyed = structuredClone(a);
+    rekeyed.parameters!.forEach((p, i) => (p.key = `p${i}`));
+    expect(sourcesEquivalent(a, rekeyed)).toBe(true);
+    // A different text is a difference.
+    expect(sourcesEquivalent(a, { ...a, expression: 'Join(" ", [surname], [givenName])' })).toBe(false);
     expect(sourcesEquivalent({ expression: 'Join(" ", [a])' }, { expression: 'Join("  ",[a])' })).toBe(false);
+    // String constants compare by value: "\\d" and "\d" are the same constant.
+    expect(sourcesEquivalent({ expression: 'Replace([t], , "\\d+", , "", , )' }, { expression: 'Replace([t], , "\\\\d+", , "", , )' })).toBe(true);
+    // Without text on one side, trees are compared by position with keys ignored.
+    const noText = structuredClone(rekeyed);
+    delete noText.expression;
+    expect(sourcesEquivalent(a, noText)).toBe(true);
+    const swapped = structuredClone(noText);
+    swapped.parameters!.reverse();
+    expect(sourcesEquivalent(a, swapped)).toBe(false);
     expect(sourcesEquivalent(null, undefined)).toBe(true);
     expect(sourcesEquivalent(null, attr("mail"))).toBe(false);
     expect(sourcesEquivalent({ type: "Constant", name: "", parameters: [] }, { type: "Constant", name: "", expression: '""', parameters: [] })).toBe(true);

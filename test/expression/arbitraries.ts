@@ -51,7 +51,7 @@ function callOf(sig: FunctionSignature, arg: fc.Arbitrary<Expr>): fc.Arbitrary<O
   return fc.integer({ min: 0, max: extra }).chain((more) => {
     let count = sig.minArgs + more;
     if (sig.name === "Switch" && count % 2 === 1) count++;
-    const positions = Array.from({ length: count }, (_, i) => (parameterAt(sig, i)?.required ? arg : fc.oneof(arg, empty)));
+    const positions = Array.from({ length: count }, (_, i) => (parameterAt(sig, i, count)?.required ? arg : fc.oneof(arg, empty)));
     return fc.tuple(...positions).map((args) => b.call(sig.name, args as Argument[]));
   });
 }

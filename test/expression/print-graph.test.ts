@@ -20,7 +20,14 @@ describe("printExpression / normalizeExpressionText", () => {
     ['IIF([country]="USA",[country],[department])', 'IIF([country] = "USA", [country], [department])'],
     ["  Join( \" \" ,\n [givenName],\t[surname] )  ", 'Join(" ", [givenName], [surname])'],
     ['"Company name: \\"Contoso\\""', '"Company name: \\"Contoso\\""'],
-    ['"a\\\\b"', '"a\\\\b"'],
+    // Only \" and \\ are escapes (graph-sync.md §13.3): a backslash is doubled only where it must be.
+    ['"a\\\\b"', '"a\\b"'],
+    ['"a\\b"', '"a\\b"'],
+    ['"\\,"', '"\\,"'],
+    ['"\\2C"', '"\\2C"'],
+    ['"\\+(?<isdCode>49)"', '"\\+(?<isdCode>49)"'],
+    ['"end\\\\"', '"end\\\\"'],
+    ['"\\\\\\""', '"\\\\\\""'],
     ["BitAnd(&hF7 , &HF)".replace("&h", "&H"), "BitAnd(&HF7, &HF)"],
     ["InStr(\"repEated\",\"e\",3,vbBinaryCompare)", 'InStr("repEated", "e", 3, vbBinaryCompare)'],
     ["Guid( )", "Guid()"],
@@ -121,7 +128,8 @@ describe("toGraphSource: the attributeMappingSource Entra stores", () => {
   it("represents comparisons as operator functions with left/right", () => {
     const g = toGraphSource(parseExpression('IIF([country] = "USA", "a", "b")'));
     expect(g.parameters[0]).toStrictEqual({
-      key: "condition",
+      // IIF's first key in a real exported schema (graph-sync.md §13.2)
+      key: "one",
       value: {
         type: "Function",
         name: "=",
@@ -166,10 +174,12 @@ describe("fromGraphSource: back to the text a person wrote", () => {
 
   it.each([
     ['Replace([preferredLanguage], "-", , , "_", , )', 'Replace([preferredLanguage], "-", , , "_", , )'],
-    ['Replace([t], , "(?<p>\\\\d+)", "p", , [mobile], )', 'Replace([t], , "(?<p>\\\\d+)", "p", , [mobile], )'],
+    ['Replace([t], , "(?<p>\\\\d+)", "p", , [mobile], )', 'Replace([t], , "(?<p>\\d+)", "p", , [mobile], )'],
+    ['FormatDateTime([x], "yyyyMMdd", "yyyy-MM-dd")', 'FormatDateTime([x], "yyyyMMdd", "yyyy-MM-dd")'],
     ['Switch([IsSoftDeleted], , "False", "True", "True", "False")', 'Switch([IsSoftDeleted], , "False", "True", "True", "False")'],
     ['Join(" ", [givenName], [surname])', 'Join(" ", [givenName], [surname])'],
-    ['FormatDateTime([x], , "yyyyMMdd", "yyyy-MM-dd")', 'FormatDateTime([x], , "yyyyMMdd", "yyyy-MM-dd")'],
+    // Without its text and without a dateTimeStyles parameter, the tree is read as the 3-argument form.
+    ['FormatDateTime([x], , "yyyyMMdd", "yyyy-MM-dd")', 'FormatDateTime([x], "yyyyMMdd", "yyyy-MM-dd")'],
     ["Mid([userPrincipalName], 1, 8)", 'Mid([userPrincipalName], "1", "8")'],
     ['IIF([c] = "USA", "a", "b")', 'IIF([c] = "USA", "a", "b")'],
     ['Coalesce([mail], [userPrincipalName], "none")', 'Coalesce([mail], [userPrincipalName], "none")'],
@@ -196,12 +206,42 @@ describe("fromGraphSource: back to the text a person wrote", () => {
     };
     expect(bad({ type: "Attribute", name: "", expression: "", parameters: [] }).code).toBe("graph");
     expect(bad({ type: "Weird", name: "x", expression: "", parameters: [] }).code).toBe("graph");
-    expect(bad({ type: "Function", name: "Mid", expression: "", parameters: [{ key: "nope", value: { type: "Constant", name: "1", expression: '"1"', parameters: [] } }] }).reason).toMatch(
-      /Mid has no parameter 'nope'/,
+    const one = { type: "Constant", name: "1", expression: '"1"', parameters: [] };
+    // an unknown key takes the next position: here Mid's first, which leaves Mid one argument short
+    expect(bad({ type: "Function", name: "Mid", expression: "", parameters: [{ key: "nope", value: one }] }).code).toBe("arity");
+    expect(bad({ type: "Function", name: "Not", expression: "", parameters: [{ key: "source", value: one }, { key: "extra", value: one }] }).reason).toMatch(
+      /Not takes 1 argument; parameter 'extra' is one too many/,
     );
     expect(bad({ type: "Function", name: "Frob", expression: "", parameters: [] }).code).toBe("unknown-function");
     expect(bad({ type: "Function", name: "Mid", expression: "", parameters: [] }).code).toBe("arity");
     expect(bad(null).code).toBe("graph");
+  });
+
+  it("takes parameters by position when their keys are unknown (graph-sync.md §13.2)", () => {
+    const attr = (n: string) => ({ type: "Attribute" as const, name: n, expression: `[${n}]`, parameters: [] });
+    const c = (v: string) => ({ type: "Constant" as const, name: v, expression: `"${v}"`, parameters: [] });
+    // IsNull's key is unconfirmed; a tree keyed `source` (like IsPresent's real one) still reads
+    expect(printExpression(fromGraphSource({ type: "Function", name: "IsNull", expression: "", parameters: [{ key: "source", value: attr("mail") }] }))).toBe("IsNull([mail])");
+    // IIF keyed one/two/three: the two unknown keys follow the first
+    const iif = {
+      type: "Function" as const,
+      name: "IIF",
+      expression: "",
+      parameters: [
+        { key: "one", value: { type: "Function" as const, name: "IsPresent", expression: "", parameters: [{ key: "source", value: attr("mail") }] } },
+        { key: "two", value: attr("mail") },
+        { key: "three", value: c("none") },
+      ],
+    };
+    expect(printExpression(fromGraphSource(iif))).toBe('IIF(IsPresent([mail]), [mail], "none")');
+    // a comparison keyed other than left/right is read by position
+    const cmp = { type: "Function" as const, name: "=", expression: "", parameters: [{ key: "a", value: attr("c") }, { key: "b", value: c("US") }] };
+    expect(printExpression(fromGraphSource({ ...iif, parameters: [{ key: "one", value: cmp }, iif.parameters[1]!, iif.parameters[2]!] }))).toBe('IIF([c] = "US", [mail], "none")');
+  });
+
+  it("prefers the expression text Graph returns over the tree", () => {
+    const tree = { type: "Function" as const, name: "Trim", expression: "Trim( [displayName] )", parameters: [{ key: "whatever", value: { type: "Attribute" as const, name: "mail", expression: "[mail]", parameters: [] } }] };
+    expect(printExpression(fromGraphSource(tree))).toBe("Trim([displayName])");
   });
 
   it("accepts a missing type as Attribute (the Graph default)", () => {

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import filterOperators from "../fixtures/microsoft/filteroperators-response.json";
 import { describe, expect, it } from "vitest";
 import { loadAppText, loadAppFile, type LoadedApp } from "../../src/spec/load";
 import { compileApp, flowTypesOf } from "../../src/plan/compile";
@@ -35,7 +36,7 @@ describe("compileApp", () => {
 
   it("keeps gallery apps' template to the gallery lookup", () => {
     const plan = compileApp(load("spaceiq"));
-    expect(plan.entra!.app).toEqual({ kind: "gallery", galleryName: "SpaceIQ", displayName: "SpaceIQ", clouds: ["global"] });
+    expect(plan.entra!.app).toEqual({ kind: "gallery", galleryName: "SpaceIQ", displayName: "SpaceIQ", clouds: ["global"], publicPreview: true });
     expect(plan.entra!.syncTemplateId).toBeUndefined();
   });
 
@@ -73,11 +74,14 @@ entra:
         name: "Sales staff",
         clauses: [
           { operatorName: "EQUALS", sourceOperandName: "department", targetOperand: { values: ["Sales"] } },
-          { operatorName: "IS_TRUE", sourceOperandName: "accountEnabled", targetOperand: { values: [] } },
-          { operatorName: "NOT_REGEX_MATCH", sourceOperandName: "employeeId", targetOperand: { values: ["^T", "^X"] } },
+          // spelled as Graph's filterOperators lists them; unary clauses carry targetOperand null (graph-sync.md §13.1)
+          { operatorName: "IS TRUE", sourceOperandName: "accountEnabled", targetOperand: null },
+          { operatorName: "NOT REGEX MATCH", sourceOperandName: "employeeId", targetOperand: { values: ["^T", "^X"] } },
         ],
       },
     ]);
+    const listed = new Set(filterOperators.value.map((o) => o.name));
+    for (const c of graph.scope!.groups![0]!.clauses) expect(listed.has(c.operatorName), c.operatorName).toBe(true);
     expect(graph.attributeMappings).toEqual([
       { targetAttributeName: "userName", source: { type: "Attribute", name: "userPrincipalName", expression: "[userPrincipalName]", parameters: [] }, defaultValue: null, exportMissingReferences: false, flowBehavior: "FlowWhenChanged", flowType: "Always", matchingPriority: 1 },
       { targetAttributeName: "externalId", source: { type: "Attribute", name: "objectId", expression: "[objectId]", parameters: [] }, defaultValue: null, exportMissingReferences: false, flowBehavior: "FlowWhenChanged", flowType: "ObjectAddOnly", matchingPriority: 0 },

@@ -39,10 +39,13 @@ describe("scimops check: Test Connection", () => {
     expect(out).toContain("✓ token: token from SCIMOPS_CHECK_TOKEN has the expected format (scim_ followed by 64 hexadecimal characters)");
     expect(out).toMatch(/✓ connection: Test Connection: GET http:\/\/127\.0\.0\.1:\d+\/scim\/v2\/Users\?filter=userName eq "[0-9a-f-]{36}" → 200, empty ListResponse/);
     expect(code).toBe(0);
+    // A random user on the matching attribute, then (IronWifi provisions groups) a random group.
     const sent = server.requests.slice(before);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ method: "GET", status: 200, authorized: true });
+    expect(sent).toHaveLength(2);
+    for (const r of sent) expect(r).toMatchObject({ method: "GET", status: 200, authorized: true });
     expect(decodeURIComponent(sent[0]!.path)).toMatch(/^\/scim\/v2\/Users\?filter=userName eq "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"$/);
+    expect(decodeURIComponent(sent[1]!.path)).toMatch(/^\/scim\/v2\/Groups\?excludedAttributes=members&filter=displayName eq "[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"$/);
+    expect(out).toMatch(/✓ connection: Test Connection: GET http:\/\/127\.0\.0\.1:\d+\/scim\/v2\/Groups\?excludedAttributes=members&filter=displayName eq "[0-9a-f-]{36}" → 200, empty ListResponse/);
     expect(out).not.toContain(IRONWIFI_TOKEN);
   });
 
@@ -113,6 +116,19 @@ describe("scimops check: Test Connection", () => {
     } finally {
       await plain.close();
     }
+  });
+});
+
+describe("Test Connection's requests", () => {
+  it("query the first matching attribute with the GUID; a random group only when groups are provisioned", async () => {
+    const { connectionRequests } = await import("../../src/preview");
+    const byExternalId = plan("jumpcloud", (s) => {
+      const attrs = s.entra!.mappings.users.attributes;
+      for (const a of attrs) delete a.matchingPrecedence;
+      attrs.push({ target: "externalId", source: "[objectId]", matchingPrecedence: 1, apply: "always" });
+    });
+    expect(connectionRequests(byExternalId, "g-1", "g-2").map((r) => r.path)).toEqual(['/Users?filter=externalId eq "g-1"']);
+    expect(connectionRequests(plan("airstack"), "g-1", "g-2").map((r) => r.path)).toEqual(['/Users?filter=userName eq "g-1"', '/Groups?excludedAttributes=members&filter=displayName eq "g-2"']);
   });
 });
 

@@ -29,7 +29,7 @@ describe("scimops preview", () => {
     expect(out).toContain("  ✗ userName-pattern: userName `liam.o'brien` does not match JumpCloud's rule");
     expect(out).toMatch(/diego\.siciliani@contoso\.example +no: Default Access only/);
     expect(out).toContain("JumpCloud: 16 user(s), 12 in scope, 5 the target would reject, 0 with warnings");
-    expect(out).toContain("IronWifi: 16 user(s), 13 in scope, 1 the target would reject, 3 with warnings");
+    expect(out).toContain("IronWifi: 16 user(s), 13 in scope, 2 the target would reject, 3 with warnings");
   });
 
   it("--format json for one app: {app, users: [{userPrincipalName, inScope, body, violations}]}", async () => {

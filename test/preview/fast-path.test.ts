@@ -121,7 +121,7 @@ describe("the JSON line written from the evaluated values", () => {
     await runPreview([p], () => population, new JsonWriter((l) => void viaLines.push(l), false));
     const viaObjects: string[] = [];
     const writer = new JsonWriter((l) => void viaObjects.push(l), false);
-    await runPreview([p], () => population, { beginApp: (a) => writer.beginApp(a), user: (u) => writer.user(u), endApp: () => writer.endApp(), finish: () => writer.finish() });
+    await runPreview([p], () => population, { beginApp: (a) => writer.beginApp(a), user: (u) => writer.user(u), endApp: (a) => writer.endApp(a), finish: () => writer.finish() });
     expect(viaLines).toEqual(viaObjects);
   });
 });

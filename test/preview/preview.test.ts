@@ -21,13 +21,14 @@ import { JsonArraySplitter, UserFileError } from "../../src/preview/json-stream"
 import { APPS, plan, previewer, sampleUsers, user, usersPath } from "./helpers";
 
 /** Error-severity rules the preview must flag, per app and user (UPN prefix); every other user has none. */
+const DISABLED = ["disabled-not-provisioned"];
 const EXPECTED_ERRORS: Record<string, Record<string, string[]>> = {
-  airstack: {},
-  spaceiq: {},
-  "ipass-smartconnect": { "nestor.wilke": ["userName-domain"] },
-  ironwifi: { jane_fabrikam: ["required-attribute", "required-attribute"] },
+  airstack: { "pradeep.gupta": DISABLED },
+  spaceiq: { "pradeep.gupta": DISABLED },
+  "ipass-smartconnect": { "nestor.wilke": ["userName-domain"], "pradeep.gupta": DISABLED },
+  ironwifi: { jane_fabrikam: ["required-attribute", "required-attribute"], "pradeep.gupta": DISABLED },
   jumpcloud: {
-    "pradeep.gupta": ["inactive-not-created"],
+    "pradeep.gupta": DISABLED,
     jane_fabrikam: ["userName-pattern"],
     "liam.obrien": ["userName-pattern"],
     "sam.taylor": ["matching-attribute-missing"],
@@ -68,6 +69,12 @@ describe("the bundled sample users", () => {
           expect(r.violations).toEqual([]);
           continue;
         }
+        if (key === "pradeep.gupta") {
+          // Disabled before ever being provisioned: Entra does not create the user.
+          expect(r.body, `${app} ${key} body`).toBeNull();
+          expect(r.notes.some((n) => n.includes("provisioning a user that is disabled in Microsoft Entra ID isn't supported"))).toBe(true);
+          continue;
+        }
         expect(r.body, `${app} ${key} body`).not.toBeNull();
         expect(r.body!.schemas).toEqual([CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA]);
         expect(r.body!.meta).toEqual({ resourceType: "User" });
@@ -93,10 +100,11 @@ describe("POST /Users bodies", () => {
       emails: [{ type: "work", value: "adele.vance@contoso.example", primary: true }],
       preferredLanguage: "en-US",
       name: { givenName: "Adele", familyName: "Vance", formatted: "Adele Vance" },
-      addresses: [{ type: "work", formatted: "18/2111", streetAddress: "One Contoso Way", locality: "Seattle", region: "WA", postalCode: "98101", country: "US", primary: true }],
+      addresses: [{ type: "work", formatted: "18/2111", streetAddress: "One Contoso Way", locality: "Seattle", region: "WA", postalCode: "98101", country: "US" }],
+      // Only the work email is marked primary, as in Entra's Create User request; the phoneNumbers sample has none.
       phoneNumbers: [
-        { type: "work", value: "+1 425 555 0109", primary: true },
-        { type: "mobile", value: "+1 425 555 0110", primary: false },
+        { type: "work", value: "+1 425 555 0109" },
+        { type: "mobile", value: "+1 425 555 0110" },
       ],
       externalId: "adele.vance",
       [ENTERPRISE_USER_SCHEMA]: { employeeNumber: "E1001", department: "Retail" },
@@ -128,11 +136,11 @@ describe("POST /Users bodies", () => {
 
   it("ironwifi: active from accountEnabled, mobile phone only, missing mail leaves emails out", () => {
     const p = previewer("ironwifi");
-    expect(p.preview(user("pradeep.gupta")).body!.active).toBe(false);
+    expect(p.preview(user("pradeep.gupta")).body).toBeNull();
     const megan = p.preview(user("megan.bowen")).body!;
     expect(megan.emails).toBeUndefined();
     expect(megan).toMatchObject({ userName: "megan.bowen@contoso.example", active: true, name: { givenName: "Megan", familyName: "Bowen" } });
-    expect(p.preview(user("jose.mueller")).body!.phoneNumbers).toEqual([{ type: "mobile", value: "+48 12 555 0199", primary: false }]);
+    expect(p.preview(user("jose.mueller")).body!.phoneNumbers).toEqual([{ type: "mobile", value: "+48 12 555 0199" }]);
   });
 
   it("a default value is sent on create only", () => {
@@ -163,15 +171,17 @@ describe("IsSoftDeleted, assignments and scoping filters", () => {
       expect(r.softDeletedBecause.some((b) => reason.test(b)), `${who}: ${r.softDeletedBecause.join("; ")}`).toBe(true);
       expect(r.inScope, who).toBe(inScope);
     }
-    // A disabled user in scope is created inactive: Switch([IsSoftDeleted], , "False", "True", "True", "False").
-    expect(p.preview(user("pradeep.gupta")).body!.active).toBe(false);
+    // A disabled user is not created ("provisioning a user that is disabled in Microsoft Entra ID isn't supported").
+    const pradeep = p.preview(user("pradeep.gupta"));
+    expect(pradeep.body).toBeNull();
+    expect(pradeep.violations.map((v) => v.rule)).toEqual(["disabled-not-provisioned"]);
     const adele = p.preview(user("adele.vance"));
     expect(adele.isSoftDeleted).toBe(false);
     expect(adele.assignment).toEqual({ assigned: true, roles: ["User"], refusedRoles: [], via: ["group SCIM Pilot"] });
   });
 
   it("direct assignments (assignedRoles) count per app; sync-all puts every user in scope", () => {
-    expect(previewer("ironwifi").preview(user("alex.wilber")).assignment).toMatchObject({ assigned: true, via: ["assignedRoles"] });
+    expect(previewer("ironwifi").preview(user("alex.wilber")).assignment).toMatchObject({ assigned: true, via: ["assignedRoles", "group Corporate-WiFi"] });
     expect(previewer("jumpcloud").preview(user("alex.wilber")).inScope).toBe(false);
     const all = previewer("airstack", { mutate: (s) => void (s.entra!.provisioning.scope = "allUsersAndGroups") });
     expect(all.preview(user("isaiah.langer")).inScope).toBe(true);
@@ -258,11 +268,13 @@ describe("PATCH requests in each dialect", () => {
     expect(adele.deprovision!.hardDelete).toEqual({ method: "DELETE", path: "/Users/{id}" });
     // A value that was absent is added.
     expect(ipass.preview(user("johanna.lorenz")).update!.request!.body).toEqual({ schemas: [PATCH_OP_SCHEMA], Operations: [{ op: "Add", path: "displayName", value: "johanna.lorenz (renamed)" }] });
+    // A cleared value is not sent: Entra does not provision nulls (known-issues.md).
     expect(ops(ipass, user("adele.vance"), { givenName: "Adela", mobilePhone: null })!.Operations).toEqual([
       { op: "Replace", path: "name.givenName", value: "Adela" },
       { op: "Replace", path: "name.formatted", value: "Adela Vance" },
-      { op: "Remove", path: 'phoneNumbers[type eq "mobile"].value' },
     ]);
+    expect(ops(ipass, user("adele.vance"), { mobilePhone: null })).toBeNull();
+    expect(ipass.preview({ ...user("adele.vance"), update: { mobilePhone: null } }).notes).toContain("a value the change clears is not sent: Entra does not provision null values, the target keeps the old value");
   });
 
   it("aadOptscim062020: lower-case ops, JSON booleans, filtered paths apart, other changes grouped", () => {

@@ -3,6 +3,9 @@ import { runProgram, TOKENS, type Registered } from "./harness";
 import { listAppFiles } from "../../src/spec/project";
 import { loadAppFile } from "../../src/spec/load";
 import { root } from "./harness";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
 
 const APPS = ["ipass-smartconnect", "ironwifi", "jumpcloud", "airstack", "spaceiq"];
 
@@ -81,10 +84,15 @@ describe("the dev stack under mocks", () => {
     expect(JSON.stringify(outputs)).not.toContain(TOKENS.ironwifiScimToken);
   });
 
-  it("assigns the one test group with the User role as one set per app, starts provisioning after settings and schema", () => {
+  it("assigns the stack's groups with their roles as one set per app, starts provisioning after settings and schema", () => {
     const assignments = ofType("pulumi-nodejs:dynamic/scimops:AppRoleAssignments");
     expect(assignments).toHaveLength(5);
-    for (const a of assignments) expect(a.inputs.assignments).toEqual([{ principal: "SCIM Pilot", principalType: "Group", role: "User" }]);
+    const stackApps = (parse(readFileSync(join(root, "stacks", "Pulumi.dev.yaml"), "utf8")) as { config: { "scimops:apps": { name: string; assignments: { group: string; role: string }[] }[] } }).config["scimops:apps"];
+    for (const a of assignments) {
+      const declared = stackApps.find((s) => a.name.startsWith(`${s.name}-`))!.assignments;
+      expect(declared.some((d) => d.group === "SCIM Pilot")).toBe(true);
+      expect(a.inputs.assignments).toEqual(declared.map((d) => ({ principal: d.group, principalType: "Group", role: d.role })));
+    }
     const status = registered.filter((r) => r.name.endsWith("-entra-status"));
     expect(status.map((s) => s.inputs.status)).toEqual(["on", "on", "on", "on", "on"]);
     const onDemand = ofType("pulumi-nodejs:dynamic/scimops:ProvisionOnDemand");

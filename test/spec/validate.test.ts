@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { validateCommand } from "../../src/cli/validate";
@@ -56,7 +57,7 @@ describe("broken files", () => {
     it(`${fixture} fails at the marked line`, async () => {
       const file = join(brokenDir, fixture);
       const expectations = readFileSync(file, "utf8")
-        .split("\n")
+        .split(/\r?\n/)
         .flatMap((line, i) => {
           const m = /# expect-error: (.*)$/.exec(line);
           return m ? [{ line: i + 1, text: m[1]!.trim() }] : [];
@@ -73,6 +74,8 @@ describe("broken files", () => {
         // FILE:LINE:COL: error: what — how
         expect(atLine[0]).toMatch(/^.+\.yaml:\d+:\d+: error: .+ — .+$/);
       }
+      // One mistake, one message: nothing but the marked errors.
+      expect(errors, errors.join("\n")).toHaveLength(expectations.length);
     });
   }
 });
@@ -80,5 +83,30 @@ describe("broken files", () => {
 describe("diagnostic format", () => {
   it("is FILE:LINE:COL: error: what — how", () => {
     expect(formatDiagnostic({ file: "a.yaml", line: 3, column: 5, severity: "error", message: "bad", fix: "fix it" })).toBe("a.yaml:3:5: error: bad — fix it");
+  });
+});
+
+describe("scoping operators (Graph's filterOperators spellings, graph-sync.md §13.1)", () => {
+  const base = readFileSync(join(brokenDir, "bad-operator.yaml"), "utf8");
+  const withClause = async (clause: string) => {
+    const dir = mkdtempSync(join(tmpdir(), "scimops-op-"));
+    const file = join(dir, "bad-operator.yaml");
+    writeFileSync(file, base.replace(/- \{ attribute: department, operator: EQUAL, value: Sales \}.*$/m, clause));
+    const { io, err } = capture();
+    const code = await validateCommand([file], io);
+    return { code, err };
+  };
+
+  it("warns, without failing, about an operator the portal documents but filterOperators does not list", async () => {
+    const { code, err } = await withClause("- { attribute: department, operator: ENDS_WITH, value: les }");
+    expect(code).toBe(0);
+    expect(err.join("\n")).toMatch(/bad-operator\.yaml:37:\d+: warning: operator `ENDS_WITH` is documented for the portal but not listed by Graph's filterOperators/);
+  });
+
+  it("accepts the listed spelling silently and rejects the underscore guess", async () => {
+    expect((await withClause("- { attribute: accountEnabled, operator: IS TRUE }")).err.filter((l) => /warning|error/.test(l))).toEqual([]);
+    const bad = await withClause("- { attribute: accountEnabled, operator: IS_TRUE }");
+    expect(bad.code).toBe(1);
+    expect(bad.err.join("\n")).toMatch(/error: .*IS TRUE/);
   });
 });

@@ -1,6 +1,6 @@
 // The function catalogue: every function of the reference (graph-sync.md §5.2, 43 functions) plus
 // AssertiveAppRoleAssignmentsComplex and the engine-only functions of §5.3 (AppRoleAssignments,
-// DefaultDomain, IsNothing, Prepend). Signatures drive arity checks, hints, and the Graph form
+// DefaultDomain, IsNothing, Prepend) and Trim (cloud-sync reference, §13.3). Signatures drive arity checks, hints, and the Graph form
 // (`engineName` is the `parameters[].key` Entra uses).
 
 export type ParameterType = "String" | "Integer" | "Boolean" | "DateTime" | "Any";
@@ -31,6 +31,11 @@ export interface FunctionSignature {
   readonly maxArgs: number;
   /** When rebuilding text from the Graph form, pad the argument list to at least this many positions. */
   readonly canonicalArgs?: number;
+  /**
+   * Other complete parameter lists, chosen by argument count (FormatDateTime's 3-argument form).
+   * `parameters` is the longest form and the one used for any other count.
+   */
+  readonly forms?: readonly (readonly ParameterSpec[])[];
   /** Human-readable call pattern, e.g. `Join(separator, source1, …, sourceN)`. */
   readonly usage: string;
   readonly description: string;
@@ -61,6 +66,7 @@ interface Def {
   repeat?: { from: number; group: number };
   min?: number;
   canonicalArgs?: number;
+  forms?: ParameterSpec[][];
   description: string;
   documented?: boolean;
   confirmed?: boolean;
@@ -120,9 +126,14 @@ const DEFS: Record<string, Def> = {
     description: "Converts an AD integer date (100-ns ticks since 1601-01-01 UTC) to a date.",
   },
   FormatDateTime: {
+    // Two documented forms: 3 arguments per the Graph `functions` response (source, inputFormat,
+    // outputFormat; microsoft-graph-docs-contrib beta synchronization-synchronizationschema-functions.md)
+    // and the cloud-sync reference; 4 with dateTimeStyles second per the app-provisioning reference (§5.2 #14).
     params: [p("source", "DateTime"), opt("dateTimeStyles"), p("inputFormat"), p("outputFormat")],
-    canonicalArgs: 4,
-    description: "Parses source with the .NET inputFormat and renders it with the .NET outputFormat.",
+    forms: [[p("source", "DateTime"), p("inputFormat"), p("outputFormat")]],
+    min: 3,
+    usage: "FormatDateTime(source, [dateTimeStyles], inputFormat, outputFormat)",
+    description: "Parses source with the .NET inputFormat and renders it with the .NET outputFormat (dateTimeStyles optional).",
     confirmed: true,
   },
   Guid: { params: [], description: "A new random GUID.", deterministic: false },
@@ -131,7 +142,9 @@ const DEFS: Record<string, Def> = {
     description: "The attribute does not flow at all when the inner value is NULL or empty.",
   },
   IIF: {
-    params: [p("condition", "Boolean"), p("valueIfTrue", "Any"), p("valueIfFalse", "Any")],
+    // First key `one`: a real exported job schema (graph-sync.md §13.2). The keys of the other two
+    // positions are unconfirmed (doc names kept); comparison and reading never depend on them.
+    params: [p("condition", "Boolean", true, "one"), p("valueIfTrue", "Any"), p("valueIfFalse", "Any")],
     description: "valueIfTrue when the condition holds, else valueIfFalse (no AND/OR: nest IIFs).",
   },
   InStr: {
@@ -140,7 +153,9 @@ const DEFS: Record<string, Def> = {
   },
   IsNull: { params: [p("Expression", "Any")], description: '"True" when the value is NULL (attribute absent).' },
   IsNullOrEmpty: { params: [p("Expression", "Any")], description: '"True" when the value is NULL or "".' },
-  IsPresent: { params: [p("Expression", "Any")], description: '"True" when the value is neither NULL nor "".' },
+  // Key `source`: a real exported job schema (graph-sync.md §13.2); the keys of IsNull, IsNullOrEmpty,
+  // IsString and CBool are unconfirmed (doc names kept).
+  IsPresent: { params: [p("Expression", "Any", true, "source")], description: '"True" when the value is neither NULL nor "".' },
   IsString: { params: [p("Expression", "Any")], description: '"True" when the value is a (single) string.' },
   Item: {
     params: [p("attribute", "Any"), bounded(p("index", "Integer"), 1)],
@@ -255,6 +270,13 @@ const DEFS: Record<string, Def> = {
     params: [p("source"), opt("culture")],
     description: "Upper-case (invariant culture, or the RFC 4646 culture given).",
   },
+  Trim: {
+    // Graph key `source`: the Trim tree in MicrosoftDocs/entra-docs cloud-sync how-to-transformation.md.
+    params: [p("source", "Any")],
+    description: "Removes leading and trailing white space (every value of a multi-valued attribute).",
+    documented: false,
+    confirmed: true,
+  },
   Word: {
     params: [p("String"), p("WordNumber", "Integer"), p("Delimiters")],
     description: "The WordNumber-th (1-based) word, words being separated by any character of Delimiters.",
@@ -296,6 +318,7 @@ function makeSignature(name: string, def: Def): FunctionSignature {
     minArgs,
     maxArgs: def.repeat ? Infinity : def.params.length,
     ...(def.canonicalArgs !== undefined ? { canonicalArgs: def.canonicalArgs } : {}),
+    ...(def.forms ? { forms: Object.freeze(def.forms.map((f) => Object.freeze(f.slice()))) } : {}),
     usage,
     description: def.description,
     documented: def.documented ?? true,
@@ -326,8 +349,20 @@ export function lookupFunction(name: string): FunctionSignature | undefined {
   return Object.prototype.hasOwnProperty.call(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
 }
 
-/** The parameter an argument position binds to (following the repeated tail), or undefined past the end. */
-export function parameterAt(sig: FunctionSignature, index: number): ParameterSpec | undefined {
+/** The parameter list a call with `count` arguments uses (one of `forms`, else `parameters`). */
+export function parametersFor(sig: FunctionSignature, count: number): readonly ParameterSpec[] {
+  return sig.forms?.find((f) => f.length === count) ?? sig.parameters;
+}
+
+/**
+ * The parameter an argument position binds to (following the repeated tail), or undefined past the
+ * end. `count`, the call's argument count, selects among alternative forms when the function has any.
+ */
+export function parameterAt(sig: FunctionSignature, index: number, count?: number): ParameterSpec | undefined {
+  if (count !== undefined && sig.forms) {
+    const form = parametersFor(sig, count);
+    if (form !== sig.parameters) return form[index];
+  }
   if (index < sig.parameters.length) return sig.parameters[index];
   if (!sig.repeat || index >= sig.maxArgs) return undefined;
   const { from, group } = sig.repeat;

@@ -130,14 +130,23 @@ function prepare<T>(
   }
 }
 
+/** Functions whose result is a DateTime (rendered M/d/yyyy h:mm:ss tt). */
+const DATE_VALUED_FUNCTIONS: readonly string[] = ["CDate", "DateAdd", "DateFromNum", "Now"];
+
 const FormatDateTime: FunctionImplementation = {
   foldable: true,
   compile(call, args, ctx) {
-    const styles = prepare(args[1], call, ctx, "dateTimeStyles", parseDateStyles);
-    const input = prepare(args[2], call, ctx, "inputFormat", tokenizeDateFormat);
-    const output = prepare(args[3], call, ctx, "outputFormat", tokenizeDateFormat);
+    // 3 arguments: (source, inputFormat, outputFormat); 4: (source, dateTimeStyles, inputFormat, outputFormat).
+    const threeArguments = args.length === 3;
+    const first = args[0]?.node;
+    const sourceIsDateTime = first?.kind === "call" && DATE_VALUED_FUNCTIONS.includes(first.name);
+    const at = (i4: number): number => (threeArguments ? i4 - 1 : i4);
+    const styles = threeArguments ? ({ constant: false } as const) : prepare(args[1], call, ctx, "dateTimeStyles", parseDateStyles);
+    const input = prepare(args[at(2)], call, ctx, "inputFormat", tokenizeDateFormat);
+    const output = prepare(args[at(3)], call, ctx, "outputFormat", tokenizeDateFormat);
     const today = (): DateTimeValue => fromJsDate(ctx.now());
-    return eager(([source, stylesValue, inputFormat, outputFormat], fail) => {
+    return eager((values, fail) => {
+      const [source, stylesValue, inputFormat, outputFormat] = threeArguments ? [values[0], undefined, values[1], values[2]] : values;
       const s = str(source);
       if (s === null) return null;
       const runtime = <T>(p: Prepared<T>, v: Value | undefined, what: string, parse: (x: string) => T, fallback?: T): T => {
@@ -156,7 +165,9 @@ const FormatDateTime: FunctionImplementation = {
       const st: DateParseStyles = runtime(styles, stylesValue, "dateTimeStyles", parseDateStyles, DEFAULT_DATE_STYLES);
       const inTokens: FormatToken[] = runtime(input, inputFormat, "inputFormat", tokenizeDateFormat);
       const outTokens: FormatToken[] = runtime(output, outputFormat, "outputFormat", tokenizeDateFormat);
-      const d = parseDateExact(s, inTokens, st, today);
+      // A DateTime from CDate/DateAdd/… is used as it is: "DateTime … can be used within date functions
+      // such as FormatDateTime and DateAdd" (CDate entry, graph-sync.md §13.3); inputFormat only parses strings.
+      const d = sourceIsDateTime ? parseDateTime(s) : parseDateExact(s, inTokens, st, today);
       if (d === undefined) return fail(`"${s}" does not match inputFormat "${str(inputFormat)}"`);
       return formatDate(d, outTokens);
     }).compile(call, args, ctx);

@@ -1,5 +1,5 @@
 // String functions: Append, Prepend, ConvertToBase64, ConvertToUTF8Hex, CStr, InStr, Join, Left, Mid,
-// NormalizeDiacritics, PCase, Split, StripSpaces, ToLower, ToUpper, Word.
+// NormalizeDiacritics, PCase, Split, StripSpaces, ToLower, ToUpper, Trim, Word.
 
 import { scalar, type Value } from "../values";
 import { constantString, given, int, str } from "./args";
@@ -18,6 +18,24 @@ const ConvertToUTF8Hex = scalarToScalar((s) => Buffer.from(s, "utf8").toString("
 const CStr = eager(([v]) => str(v));
 const NormalizeDiacritics = scalarToScalar((s) => normalizeDiacritics(s));
 const StripSpaces = scalarToScalar((s) => (s.includes(" ") ? s.replaceAll(" ", "") : s));
+
+/**
+ * Leading and trailing white space removed; each value of a multi-valued attribute on its own
+ * (MicrosoftDocs/entra-docs cloud-sync reference-expressions.md, Trim: `Trim(" Test ")` → "Test";
+ * `Trim([proxyAddresses])` trims every value). .NET String.Trim and JS trim agree on Unicode white space.
+ */
+const Trim: FunctionImplementation = {
+  foldable: true,
+  compile(call, args, ctx) {
+    const a = args[0]?.evaluate;
+    if (!a) throw ctx.error(call, `${call.name}: missing argument`);
+    return (r) => {
+      const v = a(r);
+      if (v === null) return null;
+      return typeof v === "string" ? v.trim() : v.map((x) => x.trim());
+    };
+  },
+};
 
 type CompareMode = "binary" | "text";
 function compareModeOf(s: string | null): CompareMode | undefined {
@@ -211,5 +229,6 @@ export const STRING_FUNCTIONS: Readonly<Record<string, FunctionImplementation>> 
   StripSpaces,
   ToLower: caseFunction(toLower),
   ToUpper: caseFunction(toUpper),
+  Trim,
   Word,
 };

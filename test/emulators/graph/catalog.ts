@@ -24,6 +24,8 @@ import type {
 } from "../../../src/graph/wire";
 import { CLOUDS, NON_GALLERY_APP_ROLES as NON_GALLERY_ROLE_IDS } from "../../../src/catalog/clouds";
 import type { Cloud } from "../../../src/spec/schema";
+import filterOperatorsResponse from "../../fixtures/microsoft/filteroperators-response.json";
+import salesforceSample from "../../fixtures/microsoft/salesforce-schema-sample.json";
 
 /** The emulator serves the catalog's clouds (src/catalog/clouds.ts). */
 export type EmulatorCloud = Cloud;
@@ -54,21 +56,28 @@ export const NON_GALLERY_APP_ROLES: AppRole[] = [
   },
 ];
 
-/** Engine function names: the 43 documented ones plus those only the functions API lists (§5.2, §5.3). */
+/**
+ * Engine function names: the 43 documented ones, those the functions API lists (§5.2, §5.3;
+ * test/fixtures/microsoft/functions-response.json), and Trim, which Microsoft's own cloud-sync schema
+ * stores as a Function tree (test/fixtures/microsoft/trim-attributemapping.json, §13.3).
+ */
 export const KNOWN_FUNCTIONS = [
   "Append", "AppRoleAssignmentsComplex", "AssertiveAppRoleAssignmentsComplex", "BitAnd", "CBool", "CDate", "Coalesce",
   "ConvertToBase64", "ConvertToUTF8Hex", "Count", "CStr", "DateAdd", "DateDiff", "DateFromNum", "FormatDateTime", "Guid",
   "IgnoreFlowIfNullOrEmpty", "IIF", "InStr", "IsNull", "IsNullOrEmpty", "IsPresent", "IsString", "Item", "Join", "Left",
   "Mid", "NormalizeDiacritics", "Not", "Now", "NumFromDate", "PCase", "RandomString", "Redact", "RemoveDuplicates",
   "Replace", "SelectUniqueValue", "SingleAppRoleAssignment", "Split", "StripSpaces", "Switch", "ToLower", "ToUpper", "Word",
-  "AppRoleAssignments", "DefaultDomain", "IsNothing", "Prepend",
+  "AppRoleAssignments", "DefaultDomain", "IsNothing", "Prepend", "Trim",
 ];
 
-/** Scoping-filter operator names (§4.5; only EQUALS is confirmed in API JSON, the rest follow the portal spellings). */
-export const KNOWN_FILTER_OPERATORS = [
-  "EQUALS", "NOT_EQUALS", "IS_TRUE", "IS_FALSE", "IS_NULL", "IS_NOT_NULL", "REGEX_MATCH", "NOT_REGEX_MATCH",
-  "ENDS_WITH", "Includes", "Greater_Than", "Greater_Than_OR_EQUALS", "&", "!&",
-];
+/**
+ * Scoping-filter operator names: exactly the eight of Microsoft's published `filterOperators` response
+ * (spaces kept; test/fixtures/microsoft/filteroperators-response.json, graph-sync.md §13.1), plus the
+ * portal-documented spellings, which the portal itself writes through this API (accepted; scimops'
+ * `validate` warns about them). Underscore forms such as `IS_TRUE` are rejected, as Graph lists none.
+ */
+export const LISTED_FILTER_OPERATORS: readonly string[] = filterOperatorsResponse.value.map((o) => o.name);
+export const KNOWN_FILTER_OPERATORS: readonly string[] = [...LISTED_FILTER_OPERATORS, "&", "!&", "ENDS_WITH", "Greater_Than", "Greater_Than_OR_EQUALS", "Includes"];
 
 const ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 
@@ -458,7 +467,28 @@ export function appTemplates(): AppTemplateDef[] {
     galleryTemplate("fa1ce000-0000-4000-8000-00000000a001", "iPass SmartConnect", "iPassSmartConnectFake", "fa1ce000-0000-4000-8000-0000000000f1", "fa1ce001", "https://openmobile.ipass.com/moservices/scim/v1"),
     galleryTemplate("fa1ce000-0000-4000-8000-00000000a002", "Airstack", "airstackFake", "fa1ce000-0000-4000-8000-0000000000f2", "fa1ce002", "https://api-as.lenovosoftware.com/0/as/common/scim"),
     galleryTemplate("fa1ce000-0000-4000-8000-00000000a003", "SpaceIQ", "spaceIQFake", "fa1ce000-0000-4000-8000-0000000000f3", "fa1ce003"),
+    salesforceSampleTemplate(),
   ];
+}
+
+/**
+ * A gallery app whose job schema is Microsoft's complete published Salesforce sample
+ * (test/fixtures/microsoft/salesforce-schema-sample.json, unchanged): 2 rules, 9 object mappings,
+ * `name: null`, `sourceObjectName: ""`, `source: null` rows. The app template id is FAKE; the schema is real.
+ */
+function salesforceSampleTemplate(): AppTemplateDef {
+  return {
+    ...galleryTemplate("fa1ce000-0000-4000-8000-00000000a004", "Salesforce (Microsoft sample schema)", "salesforce", "", "fa1ce004"),
+    syncTemplates: [
+      {
+        id: "salesforce",
+        factoryTag: "salesforce",
+        default: true,
+        description: "Microsoft's published Salesforce sample schema (beta docs)",
+        schema: () => JSON.parse(JSON.stringify(salesforceSample)) as SynchronizationSchema,
+      },
+    ],
+  };
 }
 
 /** Secret keys of the synchronizationSecret enum (§3.2). */

@@ -25,7 +25,7 @@ import type {
 } from "../../../src/graph/wire";
 import { appTemplates, MASKED_SECRET_KEYS, NON_GALLERY_TEMPLATE_IDS } from "./catalog";
 import type { AppTemplateDef, EmulatorCloud, SyncTemplateDef } from "./catalog";
-import { badRequest, GraphHttpError, onlyKeys, validateRestartBody, validateSchemaPut, validateSecretsPut } from "./validate";
+import { actionParameterNames, badRequest, GraphHttpError, onlyKeys, validateRestartBody, validateSchemaPut, validateSecretsPut } from "./validate";
 
 export * from "./catalog";
 export { GraphHttpError } from "./validate";
@@ -431,11 +431,12 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       description: st.description,
       discoverable: true,
       factoryTag: st.factoryTag,
+      // Keys are synchronizationMetadata members, PascalCase as in the CSDL (graph-sync.md §13.4).
       metadata: [
-        { key: "galleryApplicationIdentifier", value: state.template.id },
-        { key: "galleryApplicationKey", value: st.factoryTag },
-        { key: "isSynchronizationInPreview", value: "false" },
-        { key: "configurationFields", value: '[{"name":"baseaddress"},{"name":"secrettoken","secret":true}]' },
+        { key: "GalleryApplicationIdentifier", value: state.template.id },
+        { key: "GalleryApplicationKey", value: st.factoryTag },
+        { key: "IsSynchronizationInPreview", value: "false" },
+        { key: "ConfigurationFields", value: '[{"name":"baseaddress"},{"name":"secrettoken","secret":true}]' },
       ],
       schema: (() => {
         const s = st.schema();
@@ -498,7 +499,11 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         if (m !== "POST") methodNotAllowed(ctx);
         requireNoQuery(ctx);
         const body = requireBody(ctx);
-        onlyKeys(body, ctx.version === "beta" ? ["displayName", "serviceManagementReference"] : ["displayName"], "instantiateRequest");
+        // CSDL v1.0: displayName, and serviceManagementReference (Core.OptionalParameter).
+        onlyKeys(body, actionParameterNames("instantiate"), "instantiateRequest");
+        if (body.serviceManagementReference !== undefined && body.serviceManagementReference !== null && typeof body.serviceManagementReference !== "string") {
+          throw badRequest("InvalidRequest", "serviceManagementReference must be a string.");
+        }
         if (typeof body.displayName !== "string" || body.displayName.trim() === "") throw badRequest("InvalidRequest", "displayName is required.");
         const state = createApp(t, body.displayName, faults.replicationLagMs);
         return ok(
@@ -704,7 +709,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         if (m !== "POST") methodNotAllowed(ctx);
         requireNoQuery(ctx);
         const body = requireBody(ctx);
-        onlyKeys(body, ["applicationIdentifier", "templateId", "useSavedCredentials", "credentials"], "validateCredentialsRequest");
+        onlyKeys(body, actionParameterNames("validateCredentials"), "validateCredentialsRequest");
         checkCredentials(state, body);
         return noContent();
       }
@@ -768,7 +773,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         if (m !== "POST") methodNotAllowed(ctx);
         requireNoQuery(ctx);
         const body = requireBody(ctx);
-        onlyKeys(body, ["useSavedCredentials", "credentials"], "validateCredentialsRequest");
+        // The job-bound action has the same CSDL parameters as the collection-bound one.
+        onlyKeys(body, actionParameterNames("validateCredentials"), "validateCredentialsRequest");
         checkCredentials(state, body);
         return noContent();
       }
@@ -783,6 +789,9 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   }
 
   function checkCredentials(state: AppState, body: Record<string, unknown>): void {
+    for (const k of ["applicationIdentifier", "templateId"]) {
+      if (body[k] !== undefined && body[k] !== null && typeof body[k] !== "string") throw badRequest("InvalidRequest", `${k} must be a string.`);
+    }
     if (body.useSavedCredentials !== undefined && typeof body.useSavedCredentials !== "boolean") throw badRequest("InvalidRequest", "useSavedCredentials must be a boolean.");
     let creds: SynchronizationSecretKeyStringValuePair[];
     if (body.useSavedCredentials === true) {

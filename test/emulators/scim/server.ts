@@ -57,6 +57,8 @@ export interface ScimServer {
   close(): Promise<void>;
   users(): Json[];
   groups(): Json[];
+  /** What a user receives from its groups in the target (`rules.groups.policies`, matched by exact name). */
+  policiesOf(userId: string): Json[];
   requests: RecordedRequest[];
   reset(): void;
 }
@@ -123,6 +125,26 @@ class Instance {
     const [head, sub] = rest.split(".", 2) as [string, string | undefined];
     const v = obj[head];
     return sub === undefined ? v : v && typeof v === "object" ? (v as Json)[sub] : undefined;
+  }
+
+  /**
+   * Groups: "Groups must have uniqueness on the 'displayName' value" (use-scim-to-provision-users-and-groups.md)
+   * — case-insensitively unless the target matches group names case-sensitively (IronWifi) — and members
+   * must be users of this target.
+   */
+  enforceGroup(group: Json): void {
+    const name = typeof group.displayName === "string" ? group.displayName : "";
+    if (!name) this.fail(400, "invalidValue", "displayName is required");
+    const caseSensitive = this.options.rules?.groups.caseSensitive ?? false;
+    for (const existing of this.groups.values()) {
+      const other = String(existing.displayName);
+      if (existing.id !== group.id && (caseSensitive ? other === name : other.toLowerCase() === name.toLowerCase())) {
+        this.fail(409, "uniqueness", `a group named ${name} already exists`);
+      }
+    }
+    for (const m of (group.members as Json[] | undefined) ?? []) {
+      if (typeof m.value !== "string" || !this.users.has(m.value)) this.fail(400, "invalidValue", `member ${String(m.value)} is not a user of this target`);
+    }
   }
 
   /** What the target app refuses, checked on the resource scimmy parsed. */
@@ -215,7 +237,9 @@ function declareResources(): void {
   SCIMMY.Resources.declare(SCIMMY.Resources.Group)
     .ingress((resource, data, ctx) => {
       const server = ctx as unknown as Instance;
+      if (resource.id !== undefined && !server.groups.has(resource.id)) server.fail(404, null, `Resource ${resource.id} not found`);
       const stored: Json = { ...plain(data), id: resource.id ?? randomUUID(), meta: { resourceType: "Group", created: now(), lastModified: now() } };
+      server.enforceGroup(stored);
       server.groups.set(stored.id as string, stored);
       return stored as never;
     })
@@ -336,6 +360,11 @@ export async function startScimServer(options: ScimServerOptions): Promise<ScimS
     requests: instance.requests,
     users: () => [...instance.users.values()].map((u) => plain(u)),
     groups: () => [...instance.groups.values()].map((g) => plain(g)),
+    policiesOf: (userId) => {
+      const policies = options.rules?.groups.policies ?? [];
+      const names = [...instance.groups.values()].filter((g) => ((g.members as Json[] | undefined) ?? []).some((m) => m.value === userId)).map((g) => g.displayName);
+      return policies.filter((p) => names.includes(p.group)).map((p) => ({ ...p }));
+    },
     reset: () => {
       instance.users.clear();
       instance.groups.clear();

@@ -1,0 +1,174 @@
+/**
+ * Every `scimops` command, declared once: the help text, the option checks, the usage synopsis and the
+ * README's command table (test/cli/readme-commands.test.ts) all come from this list.
+ *
+ * Adding a command: write `src/cli/NAME.ts` exporting a CommandRun `(args, io) => Promise<number>` (it gets
+ * the raw arguments after the command name and parses them itself), then add one entry here and run
+ * `npm run readme`.
+ */
+import type { CliIO } from "./io";
+
+export type CommandRun = (args: string[], io: CliIO) => Promise<number>;
+
+export interface OptionSpec {
+  /** Commander flags, e.g. `--users <FILE>` or `--quiet`; the value name is shown in usage text. */
+  flags: string;
+  description: string;
+  /** The only values allowed; shown as `a|b|c` in the synopsis. */
+  choices?: readonly string[];
+  /** Shown in help; the command module applies its own default. */
+  defaultValue?: string;
+  required?: boolean;
+  repeatable?: boolean;
+}
+
+export interface CommandSpec {
+  name: string;
+  /** Positional arguments in Commander syntax: `<EXPR>`, `[PATH...]`. */
+  args?: string;
+  /** One line, plain text: used by `--help` and the README. */
+  summary: string;
+  options: readonly OptionSpec[];
+  /** Unknown options and extra arguments go to the command (which hands them to Pulumi). */
+  passThrough?: string;
+  /** Extra help (exit codes, examples), plain text. */
+  help?: string;
+  /**
+   * The module under src/cli/ and the CommandRun it exports; loaded on demand, so that `scimops eval`
+   * does not pay for what `preview` or `up` load (test/cli/main.test.ts checks every pair).
+   */
+  module: string;
+  handler: string;
+}
+
+const stack = (description: string, defaultValue: string | undefined = "dev"): OptionSpec => ({ flags: "--stack <ENV>", description, defaultValue });
+const users: OptionSpec = { flags: "--users <FILE>", description: "sample users (JSON array or JSON lines)", defaultValue: "examples/users.json" };
+const app: OptionSpec = { flags: "--app <NAME>", description: "app file name under mappings/, without .yaml", required: true };
+const tokenEnv: OptionSpec = { flags: "--token-env <VAR>", description: "environment variable that holds the SCIM token (never printed)", defaultValue: "SCIMOPS_TOKEN" };
+const target: OptionSpec = { flags: "--target <URL>", description: "SCIM base URL to talk to instead of the app's tenant URL" };
+const textOrJson: OptionSpec = { flags: "--format <FORMAT>", description: "output format (json for CI)", choices: ["text", "json"], defaultValue: "text" };
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: "validate",
+    args: "[PATH...]",
+    summary: "check app files and stack files (default: all of them); errors as FILE:LINE:COL: error: what — how to fix; exit 1 on any error",
+    options: [{ flags: "--quiet", description: "print only errors and the verdict" }, textOrJson],
+    module: "validate",
+    handler: "validateCommand",
+  },
+  {
+    name: "preview",
+    summary: "what every user becomes in every target: scope, attribute values, the SCIM requests Entra would send, rule violations",
+    options: [
+      { ...app, required: false, repeatable: true, description: "app to preview (repeat or comma-separate; default: every app with Entra ID)" },
+      users,
+      { flags: "--format <FORMAT>", description: "output format", choices: ["table", "json", "markdown"], defaultValue: "table" },
+      stack("stack whose config supplies tenant-URL parameters, assignments and values"),
+    ],
+    module: "preview",
+    handler: "previewCommand",
+  },
+  {
+    name: "diff",
+    summary: "what a branch does to provisioning against a base revision, per stack and app: settings, assignments and mapping rows that change, what Entra will do because of them, every sample user whose provisioning changes (a pull-request comment, or JSON); exit 1 when the branch has errors",
+    options: [
+      { flags: "--base <REV>", description: "git revision to compare the working tree with", defaultValue: "origin/main" },
+      { ...stack("stack to compare (repeat or comma-separate; default: every stack in stacks/)", undefined), repeatable: true },
+      users,
+      { flags: "--format <FORMAT>", description: "output format", choices: ["markdown", "json"], defaultValue: "markdown" },
+    ],
+    module: "diff",
+    handler: "diffCommand",
+  },
+  {
+    name: "simulate",
+    summary: "replay Entra's requests (match, create, update, deactivate) against a SCIM endpoint and report each result",
+    options: [app, { ...target, required: true, description: "SCIM base URL to send the requests to" }, tokenEnv, users, stack("stack whose config supplies tenant-URL parameters"), { flags: "--format <FORMAT>", description: "output format", choices: ["table", "json"], defaultValue: "table" }],
+    module: "simulate",
+    handler: "simulateCommand",
+  },
+  {
+    name: "plan",
+    summary: "the compiled plan per app, as it goes to Graph: the exact objectMappings the schema resource would PUT and the synchronization secrets it would set (token shown as [secret]); reads no secret, calls nothing",
+    options: [
+      { ...app, required: false, repeatable: true, description: "app to print (repeat or comma-separate; default: every app in the stack)" },
+      stack("stack whose config supplies tenant-URL parameters and values"),
+      { flags: "--format <FORMAT>", description: "output format", choices: ["json", "yaml"], defaultValue: "json" },
+    ],
+    module: "plan",
+    handler: "planCommand",
+  },
+  {
+    name: "check",
+    summary: "the portal's Test Connection, plus the tenant-URL and token-format checks; exit 1 when a check fails",
+    options: [app, target, tokenEnv, stack("stack whose config supplies tenant-URL parameters"), textOrJson],
+    module: "check",
+    handler: "checkCommand",
+  },
+  {
+    name: "eval",
+    args: "<EXPR>",
+    summary: 'evaluate an Entra attribute-mapping expression for one user; prints {"value": …, "flows": …}',
+    options: [
+      { flags: "--user <JSON|@FILE>", description: "the user: a JSON object of Entra attribute names to values, or @FILE" },
+      { flags: "--now <ISO-8601>", description: "the clock for Now() (default: the current time)" },
+    ],
+    module: "eval",
+    handler: "evalCommand",
+  },
+  {
+    name: "runbook",
+    summary: "setup steps, from the app's file, for an identity provider without a Pulumi provider",
+    options: [app, { flags: "--idp <IDP>", description: "identity provider", choices: ["okta", "onelogin", "jumpcloud", "google"], required: true }, stack("stack whose config supplies tenant-URL parameters"), textOrJson],
+    module: "runbook",
+    handler: "runbookCommand",
+  },
+  {
+    name: "up",
+    summary: "validate, check the stack's tokens against their documented formats (decrypted in memory by pulumi config get), then pulumi up, then print the manual steps left (Okta SCIM connection)",
+    options: [stack("stack to apply (default: the selected stack)", undefined)],
+    passThrough: "[PULUMI-ARGS...]",
+    help: "Arguments scimops does not know (e.g. --yes) go to `pulumi up` unchanged.",
+    module: "pulumi",
+    handler: "upCommand",
+  },
+  {
+    name: "drift",
+    summary: "read-only drift check: exit 0 no drift, 1 drift (each drifted field named), 2 or more for any other failure",
+    options: [stack("stack to check (default: the selected stack)", undefined)],
+    passThrough: "[PULUMI-ARGS...]",
+    module: "pulumi",
+    handler: "driftCommand",
+  },
+  {
+    name: "schema",
+    summary: "print, write or check schema/app.schema.json, the JSON Schema editors use for mapping files",
+    options: [
+      { flags: "--write", description: "write the file (npm run schema)" },
+      { flags: "--check", description: "exit 1 when the file is stale" },
+    ],
+    module: "schema",
+    handler: "schemaCommand",
+  },
+];
+
+/** The value name of an option as usage text shows it: `--format text|json`, `--users FILE`, `--quiet`. */
+export function optionSynopsis(option: OptionSpec): string {
+  const [long] = option.flags.split(/[ ,]+/).filter((f) => f.startsWith("--"));
+  const value = /<([^>]+)>/.exec(option.flags)?.[1];
+  const shown = option.choices ? `${long} ${option.choices.join("|")}` : value ? `${long} ${value}` : long!;
+  const once = option.required ? shown : `[${shown}]`;
+  return option.repeatable ? `${once}...` : once;
+}
+
+/** `scimops check --app NAME [--target URL] …`: the one-line synopsis of a command. */
+export function synopsis(command: CommandSpec): string {
+  return ["scimops", command.name, ...(command.args ? [command.args] : []), ...command.options.map(optionSynopsis), ...(command.passThrough ? [command.passThrough] : [])].join(" ");
+}
+
+/** The README's command table (between the `commands` markers), generated from COMMANDS. */
+export function commandTable(): string {
+  const cell = (text: string) => text.replace(/\|/g, "\\|");
+  return ["| command | what it does |", "|---|---|", ...COMMANDS.map((c) => `| \`${cell(synopsis(c))}\` | ${cell(c.summary)} |`)].join("\n");
+}
