@@ -95,8 +95,11 @@ beforeAll(async () => {
   // Every instantiated app's service principal answers 404 for a while, as Graph does (replication lag).
   emulator = await startGraphEmulator({ replicationLagMs: 1500 });
   emulator.faults.replicationLagStatuses = [404];
-  const pilot = emulator.seedUser({ displayName: "Pilot User", userPrincipalName: "pilot.user@contoso.example", mail: "pilot.user@contoso.example", mailNickname: "pilot.user" });
-  emulator.seedGroup({ displayName: "SCIM Pilot", members: [pilot] });
+  // The directory holds what the dev stack names: its on-demand users, members of every group it assigns.
+  const devApps = (parse(readFileSync(join(root, "stacks", "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, StackAppEntry[]> }).config["scimops:apps"]!;
+  const upns = [...new Set(devApps.flatMap((a) => ((a.provisionOnDemand as { user: string }[] | undefined) ?? []).map((p) => p.user)))];
+  const users = upns.map((upn) => emulator.seedUser({ displayName: upn.split("@")[0]!, userPrincipalName: upn, mail: upn, mailNickname: upn.split("@")[0]! }));
+  for (const group of new Set(devApps.flatMap((a) => (a.assignments ?? []).map((x) => x.group)))) emulator.seedGroup({ displayName: group, members: users });
   emulator.seedGroup({ displayName: CONTRACTORS });
   env = {
     PATH: `${bin}:${join(root, "node_modules", ".bin")}:${process.env.PATH}`,
@@ -231,6 +234,8 @@ describe("the real program under the real engine against the Graph emulator", ()
       const users = schema.synchronizationRules[0]!.objectMappings.find((m) => m.sourceObjectName === "User")!;
       users.attributeMappings.find((a) => a.targetAttributeName === "displayName")!.source = { type: "Attribute", name: "mail", expression: "[mail]", parameters: [] };
     });
+    const ironwifiAssignments = emulator.getAssignments(ironwifi.id).length;
+    expect(ironwifiAssignments).toBeGreaterThan(0);
     emulator.editAssignments(ironwifi.id, () => []);
     emulator.clearRequests();
     const drift = await pulumiCli(["preview", "--refresh", "--expect-no-changes", "--diff"]);
@@ -244,9 +249,11 @@ describe("the real program under the real engine against the Graph emulator", ()
     emulator.clearRequests();
     await stack.up({ refresh: true, onOutput: collect });
     step("up --refresh, healing");
+    // Exactly the repairs: one schema PUT, and each assignment the portal edit removed added back.
     expect(writes().map((w) => `${w.method} ${w.path.replace(/\/jobs\/[^/]+/, "/jobs/{job}")}`).sort()).toEqual(
-      [`POST /servicePrincipals/${ironwifi.id}/appRoleAssignedTo`, `PUT /servicePrincipals/${jumpcloud.id}/synchronization/jobs/{job}/schema`].sort(),
+      [...Array<string>(ironwifiAssignments).fill(`POST /servicePrincipals/${ironwifi.id}/appRoleAssignedTo`), `PUT /servicePrincipals/${jumpcloud.id}/synchronization/jobs/{job}/schema`].sort(),
     );
+    expect(emulator.getAssignments(ironwifi.id)).toHaveLength(ironwifiAssignments);
   }, SLOW);
 
   it("never shows a token in plain text: state, engine output", () => {
