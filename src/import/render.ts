@@ -246,7 +246,9 @@ export function renderImport(live: LiveApp, options: RenderOptions): Rendered {
   const usedRoles = [...new Set(assignments.map((a) => a.role))];
   const roleNames = live.roles.filter((r) => r.allowedMemberTypes.includes("User")).map((r) => r.displayName);
   const assignable = roleNames.filter((r) => r !== "msiam_access" && r !== "Default Access");
-  const rolesSection = usedRoles.every((r) => DEFAULT_ROLES.assignable.includes(r)) && assignable.includes("User") ? undefined : { assignable: [...new Set([...assignable, ...usedRoles.filter((r) => r !== "Default Access")])] };
+  const declaredRoles = [...new Set([...assignable, ...usedRoles.filter((r) => r !== "Default Access")])];
+  // The default (`User`) needs no section; an app without user roles keeps the default too.
+  const rolesSection = (usedRoles.every((r) => DEFAULT_ROLES.assignable.includes(r)) && assignable.includes("User")) || declaredRoles.length === 0 ? undefined : { assignable: declaredRoles };
   if (usedRoles.includes("Default Access")) notes.push("some principals are assigned with Default Access, which provisioning skips: validate names them");
 
   const entraApp = gallery
