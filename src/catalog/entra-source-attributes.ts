@@ -120,8 +120,8 @@ const GROUP: readonly SourceAttribute[] = [
 export const SOURCE_ATTRIBUTES: Readonly<Record<SourceObject, readonly SourceAttribute[]>> = { User: USER, Group: GROUP };
 
 /**
- * Graph user property → the provisioning service's name for it, where they differ (the same table the
- * previewer uses to read Graph-shaped sample users, src/preview/users.ts GRAPH_TO_SOURCE).
+ * Graph user property → the provisioning service's name for it, where they differ; the previewer reads
+ * Graph-shaped sample users with it (src/preview/users.ts).
  */
 export const GRAPH_PROPERTY_TO_SOURCE: Readonly<Record<string, string>> = {
   id: "objectId",

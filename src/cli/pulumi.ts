@@ -13,7 +13,7 @@ import { existsSync } from "node:fs";
 import { formatDiagnostic, type Diagnostic } from "../spec/diagnostics";
 import { listAppFiles, loadProject, projectRoot } from "../spec/project";
 import { checkSecretFormats } from "../spec/check-secrets";
-import { pulumiReveal } from "./secrets";
+import { stackSecretReveal } from "./secrets";
 
 /** Checks run on a stack before `pulumi up`. */
 export type Preflight = (stack: string) => Promise<Diagnostic[]>;
@@ -24,7 +24,7 @@ export const secretPreflight: Preflight = async (stack) => {
   const stackFile = join(root, "stacks", `Pulumi.${stack}.yaml`);
   if (!existsSync(stackFile)) return [];
   const { apps, stacks } = loadProject([], [stackFile], listAppFiles(root));
-  return stacks.length ? checkSecretFormats(stacks[0]!, apps, pulumiReveal({ cwd: root, stackFile })) : [];
+  return stacks.length ? checkSecretFormats(stacks[0]!, apps, stackSecretReveal(stacks[0]!, root)) : [];
 };
 
 export type Spawn = (args: string[], capture: boolean) => Promise<{ code: number; stdout: string }>;

@@ -13,7 +13,7 @@ import { renderTable } from "./table";
 import { describeApp } from "./summary";
 import { paintDiagnostic } from "./style";
 import { checkSecretFormats } from "../spec/check-secrets";
-import { pulumiReveal } from "./secrets";
+import { stackSecretReveal } from "./secrets";
 
 export async function validateCommand(args: readonly string[], io: CliIO): Promise<number> {
   const root = projectRoot();
@@ -40,7 +40,7 @@ export async function validateCommand(args: readonly string[], io: CliIO): Promi
   }
   const { apps, stacks, diagnostics } = loadProject(appFiles, stackFiles, listAppFiles(root));
   // Tokens stored in a stack are decrypted (in memory, by the Pulumi CLI) only to check their documented format.
-  for (const stack of stacks) diagnostics.push(...(await checkSecretFormats(stack, apps, pulumiReveal({ cwd: root, stackFile: stack.file }))));
+  for (const stack of stacks) diagnostics.push(...(await checkSecretFormats(stack, apps, stackSecretReveal(stack, root))));
   const display = (file: string) => relative(process.cwd(), file) || file;
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const checked = appFiles.length + stackFiles.length;

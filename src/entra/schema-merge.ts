@@ -117,17 +117,6 @@ function positionalSignature(src: AttributeMappingSource | null | undefined): st
 }
 
 /**
- * Comparable form of a source: its normalised expression text when it has one (Graph always returns
- * the text beside the tree, §13.2), else its positional tree. Used on every refresh, so a plain string.
- */
-export function sourceComparisonKey(src: AttributeMappingSource | null | undefined): string {
-  if (src === null || src === undefined || typeof src !== "object") return positionalSignature(src);
-  const text = textOf(src);
-  if (text !== undefined) return `E${text}`;
-  return hasTree(src) ? `T${positionalSignature(src)}` : "null";
-}
-
-/**
  * Source equality: the normalised expression texts when both sides carry one (the declared side
  * always does); otherwise the trees by position, keys ignored.
  */

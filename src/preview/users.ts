@@ -6,6 +6,7 @@
  * of attributes (officeLocation ↔ physicalDeliveryOfficeName, mobilePhone ↔ mobile, …); both spellings
  * are accepted and the engine's name wins when both are given. See docs/preview.md.
  */
+import { GRAPH_PROPERTY_TO_SOURCE } from "../catalog/entra-source-attributes";
 import type { SourceRecord } from "../expression";
 
 /** A group the user is a member of: Graph `memberOf` entries, or just the display name. */
@@ -35,14 +36,8 @@ export interface SampleUser {
   [attribute: string]: unknown;
 }
 
-/** Graph property → synchronization-engine source attribute name, where they differ. */
-export const GRAPH_TO_SOURCE: Readonly<Record<string, string>> = {
-  id: "objectId",
-  officeLocation: "physicalDeliveryOfficeName",
-  mobilePhone: "mobile",
-  faxNumber: "facsimileTelephoneNumber",
-  businessPhones: "telephoneNumber",
-};
+/** Graph property → synchronization-engine source attribute name, where they differ (the source-attribute catalog's table). */
+export const GRAPH_TO_SOURCE: Readonly<Record<string, string>> = GRAPH_PROPERTY_TO_SOURCE;
 
 /** Fields of the sample format that are not source attributes. */
 const NOT_ATTRIBUTES = new Set(["memberOf", "manager", "assignedRoles", "update", "appRoleAssignments", "IsSoftDeleted", "@odata.context", "@odata.type", "onPremisesExtensionAttributes"]);

@@ -1,6 +1,8 @@
 /**
- * Checks on a loaded app spec beyond its shape: expressions parse, mappings are coherent, and the
- * mappings obey what the target app enforces (catalog rules written in the file's `target:` block).
+ * Checks on a loaded app spec beyond its shape: expressions and scoping clauses are sound
+ * (check-expressions.ts), mappings are coherent, and the mappings obey what the target app enforces —
+ * the rules written in the file's `target:` block and the ones the catalog knows whatever the file says
+ * (gallery-apps.ts: documented tenant URL, public preview; targets.ts: rules by endpoint host).
  */
 import { attributesReferenced, tryParseExpression } from "../expression";
 import { PORTAL_ONLY_SCOPING_OPERATORS, UNARY_SCOPING_OPERATORS, type AppSpec, type ObjectMappingSpec, type TenantUrlSpec } from "./schema";

@@ -144,6 +144,12 @@ function issueToDiagnostic(issue: z.core.$ZodIssue, source: YamlSource, raw: unk
         const parent = path.slice(0, -1);
         return { ...at(source.locate(parent)), message: `missing required field \`${field}\``, fix: `add \`${String(last)}:\` (${issue.expected})` };
       }
+      if (issue.expected === "array" && typeof value === "string") {
+        // `domains: a.example; b.example` — one text where YAML wants a list.
+        const items = value.split(/\s*[;,]\s*/).filter(Boolean);
+        const separated = items.length > 1 ? ` (${value.includes(";") ? "semicolons" : "commas"} do not make a YAML list)` : "";
+        return { ...at(), message: `${field} must be a list, not the text ${JSON.stringify(value)}${separated}`, fix: `write [${items.join(", ")}]` };
+      }
       if (last === "source" && issue.expected === "string" && Array.isArray(value)) {
         // `source: [mail]` is a YAML list holding "mail", not the expression [mail].
         return { ...at(), message: `${field} is a YAML list, not an expression: unquoted [ ] starts a list in YAML`, fix: `quote the expression: source: "[${value.map(String).join(", ")}]"` };

@@ -77,7 +77,9 @@ export const PORTAL_ONLY_SCOPING_OPERATORS = ["&", "!&", "ENDS_WITH", "Greater_T
 export const SCOPING_OPERATORS = [...GRAPH_FILTER_OPERATORS, ...PORTAL_ONLY_SCOPING_OPERATORS] as const;
 /** `arity: Unary` in the filterOperators response. */
 export const UNARY_SCOPING_OPERATORS: ReadonlySet<string> = new Set(["IS FALSE", "IS NOT NULL", "IS NULL", "IS TRUE"]);
-export const ScopingOperator = z.enum(SCOPING_OPERATORS);
+export const ScopingOperator = z
+  .enum(SCOPING_OPERATORS)
+  .describe("as Graph's filterOperators lists it (IS TRUE, NOT REGEX MATCH…); &, !&, ENDS_WITH, Greater_Than, Greater_Than_OR_EQUALS, Includes are portal-only (validate warns)");
 
 export const ScopingClause = z.strictObject({
   attribute: z.string().min(1).describe("source attribute (Entra name, e.g. department)"),

@@ -140,6 +140,7 @@ interface ExplainedError {
 function explainYamlError(e: YAMLError, text: string): ExplainedError {
   const what = firstLine(e.message);
   if (e.code === "DUPLICATE_KEY") return { message: `YAML duplicate key: ${what}`, fix: "remove or rename one of the two keys" };
+  if (/Maximum call stack size exceeded/.test(what)) return { message: "YAML nesting is too deep to read (the parser ran out of stack here)", fix: "app and stack files nest a few levels deep; flatten this structure" };
   if (e.code === "TAB_AS_INDENT") return { message: "YAML syntax error: a tab indents this line; YAML indentation is spaces only", fix: "replace the tab with spaces" };
   if (/^Flow (map|sequence)/.test(what) || e.code === "MISSING_CHAR") {
     const close = /sequence|\]/.test(what) ? "]" : "}";

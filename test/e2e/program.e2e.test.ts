@@ -96,6 +96,8 @@ beforeAll(async () => {
   const pilot = emulator.seedUser({ displayName: "Pilot User", userPrincipalName: "pilot.user@contoso.example", mail: "pilot.user@contoso.example", mailNickname: "pilot.user" });
   emulator.seedGroup({ displayName: "SCIM Pilot", members: [pilot] });
   emulator.seedGroup({ displayName: CONTRACTORS });
+  // IronWifi's Wi-Fi policy groups, assigned in the dev stack beside SCIM Pilot.
+  for (const displayName of ["Corporate-WiFi", "Guest-WiFi", "Contractors"]) emulator.seedGroup({ displayName });
   env = {
     PATH: `${bin}:${join(root, "node_modules", ".bin")}:${process.env.PATH}`,
     PULUMI_BACKEND_URL: `file://${join(work, "backend")}`,

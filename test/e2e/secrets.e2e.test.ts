@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkSecretFormats } from "../../src/spec/check-secrets";
 import { listAppFiles, loadProject } from "../../src/spec/project";
 import { formatDiagnostic } from "../../src/spec/diagnostics";
-import { pulumiReveal } from "../../src/cli/secrets";
+import { pulumiReveal, stackSecretReveal } from "../../src/cli/secrets";
 
 const root = join(__dirname, "..", "..");
 let work: string;
@@ -24,10 +24,11 @@ function setToken(token: string): void {
   execFileSync(pulumi, ["config", "set", "--secret", "scimops:ironwifiScimToken", token, "--stack", "dev", "--non-interactive"], { cwd: project, env, stdio: "ignore" });
 }
 
-function check(revealEnv: NodeJS.ProcessEnv = env) {
+function check(revealEnv: NodeJS.ProcessEnv = env, via: "cli" | "passphrase" = "cli") {
   const { apps, stacks, diagnostics } = loadProject([], [stackFile], listAppFiles(root));
   expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  return checkSecretFormats(stacks[0]!, apps, pulumiReveal({ cwd: project, stackFile, env: revealEnv, pulumi }));
+  const reveal = via === "cli" ? pulumiReveal({ cwd: project, stackFile, env: revealEnv, pulumi }) : stackSecretReveal(stacks[0]!, project, revealEnv);
+  return checkSecretFormats(stacks[0]!, apps, reveal);
 }
 
 beforeAll(() => {
@@ -62,6 +63,18 @@ describe("IronWifi token format, decrypted by the Pulumi CLI", () => {
   it("a well-formed token passes", async () => {
     setToken(GOOD_TOKEN);
     expect(await check()).toEqual([]);
+  }, 60_000);
+
+  it("a passphrase stack is decrypted in memory without the CLI or its backend, as the CLI does", async () => {
+    setToken(BAD_TOKEN);
+    const offline = { PULUMI_CONFIG_PASSPHRASE: "secrets-e2e", PATH: "/nonexistent" };
+    const ds = await check(offline, "passphrase");
+    expect(ds.map((d) => [d.severity, d.message])).toEqual([["error", expect.stringContaining("is not an IronWifi token")]]);
+    expect(ds.map(formatDiagnostic).join("\n")).not.toContain(BAD_TOKEN);
+    setToken(GOOD_TOKEN);
+    expect(await check(offline, "passphrase")).toEqual([]);
+    const wrong = await check({ PULUMI_CONFIG_PASSPHRASE: "not-the-passphrase" }, "passphrase");
+    expect(wrong.map((d) => [d.severity, d.message])).toEqual([["warning", "the format of `scimops:ironwifiScimToken` was not checked: the passphrase does not decrypt this stack's secrets"]]);
   }, 60_000);
 
   it("without the passphrase the check is skipped with one note", async () => {

@@ -327,11 +327,9 @@ describe("injected faults converge or fail clearly, never half-written", () => {
   it("replication lag beyond the bound: create fails clearly without writing", async () => {
     const app = seed("Stuck", { replicationLagMs: 60_000 });
     emu.clearRequests();
-    const t0 = Date.now();
     await expect(provider.create(inputs(app, [titleFromDepartment()], { graph: { ...graph, retry: { ...FAST_RETRY, replicationLagSeconds: 0.4 } } }))).rejects.toThrow(
       /app "Contoso SCIM": Graph call "GET schema" .*replication-lag window/,
     );
-    expect(Date.now() - t0).toBeLessThan(3000);
     expect(emu.writes()).toHaveLength(0);
   });
 

@@ -21,9 +21,8 @@ import { seededRandom } from "./helpers";
 
 const options = { now: () => new Date(Date.UTC(2024, 0, 1)), random: seededRandom(7) };
 
-/** Runs `f`; anything thrown must be an ExpressionError. Fails if one call takes over 250 ms. */
+/** Runs `f`; anything thrown must be an ExpressionError (a hang is caught by the test timeout, never by a clock). */
 function onlyDiagnostics(f: () => void): void {
-  const started = performance.now();
   try {
     f();
   } catch (e) {
@@ -31,7 +30,6 @@ function onlyDiagnostics(f: () => void): void {
     expect(e.offset).toBeGreaterThanOrEqual(0);
     expect(typeof e.format()).toBe("string");
   }
-  expect(performance.now() - started).toBeLessThan(250);
 }
 
 function parseCompileEvaluate(text: string, users: readonly SourceRecord[]): void {

@@ -3,6 +3,7 @@ import filterOperators from "../fixtures/microsoft/filteroperators-response.json
 import { describe, expect, it } from "vitest";
 import { loadAppText, loadAppFile, type LoadedApp } from "../../src/spec/load";
 import { compileApp, flowTypesOf } from "../../src/plan/compile";
+import { GRAPH_FILTER_OPERATORS, PORTAL_ONLY_SCOPING_OPERATORS, UNARY_SCOPING_OPERATORS } from "../../src/spec/schema";
 
 const root = join(__dirname, "..", "..");
 const load = (name: string): LoadedApp => {
@@ -87,6 +88,13 @@ entra:
       { targetAttributeName: "externalId", source: { type: "Attribute", name: "objectId", expression: "[objectId]", parameters: [] }, defaultValue: null, exportMissingReferences: false, flowBehavior: "FlowWhenChanged", flowType: "ObjectAddOnly", matchingPriority: 0 },
       { targetAttributeName: "locale", source: null, defaultValue: "en-US", exportMissingReferences: false, flowBehavior: "FlowWhenChanged", flowType: "Always", matchingPriority: 0 },
     ]);
+  });
+
+  it("the file's Graph operators are exactly those filterOperators returns (graph-sync.md §13.1)", () => {
+    expect([...GRAPH_FILTER_OPERATORS].sort()).toEqual(filterOperators.value.map((o) => o.name).sort());
+    const unary = filterOperators.value.filter((o) => o.arity === "Unary").map((o) => o.name);
+    expect([...UNARY_SCOPING_OPERATORS].sort()).toEqual(unary.sort());
+    for (const op of PORTAL_ONLY_SCOPING_OPERATORS) expect(filterOperators.value.map((o) => o.name)).not.toContain(op);
   });
 
   it("spells no target object action as None", () => {

@@ -183,6 +183,50 @@ describe("diagnostics as data", () => {
   });
 });
 
+describe("validate decrypts a passphrase stack's token in memory", () => {
+  // Written by pulumi v3.259.0 (`stack init --secrets-provider passphrase`, passphrase "pw", then
+  // `config set --secret scimops:ironwifiScimToken scim_abc`): the salt line and the secure value as Pulumi stores them.
+  const stackFile = join(work, "Pulumi.pw.yaml");
+  writeFileSync(stackFile, [
+    "encryptionsalt: v1:MlVCSFF0G+g=:v1:6ByLegCYS47x7Lqi:jIMRVHUIY02zJmeEAxCWsUEousI8Pg==",
+    "config:",
+    "  scimops:notificationEmail: ops@contoso.example",
+    "  scimops:apps:",
+    "    - name: ironwifi",
+    "      parameters: { region: us-east }",
+    "  scimops:ironwifiScimToken:",
+    "    secure: v1:iMN+7q4/6Sx2rrUY:dw/J+kMzs99EywiFdlAF5FsXcsT9UJ7Y",
+    "",
+  ].join("\n"));
+
+  it("with PULUMI_CONFIG_PASSPHRASE: an error at the secret, without its value", { timeout: 60_000 }, async () => {
+    const saved = process.env.PULUMI_CONFIG_PASSPHRASE;
+    process.env.PULUMI_CONFIG_PASSPHRASE = "pw";
+    try {
+      const { io, err } = capture();
+      expect(await validateCommand([stackFile], io)).toBe(1);
+      const errors = err.filter((l) => l.includes(": error: "));
+      expect(errors).toEqual([expect.stringMatching(/Pulumi\.pw\.yaml:8:\d+: error: `scimops:ironwifiScimToken` is not an IronWifi token/)]);
+      expect(err.join("\n")).not.toContain("scim_abc");
+    } finally {
+      if (saved === undefined) delete process.env.PULUMI_CONFIG_PASSPHRASE;
+      else process.env.PULUMI_CONFIG_PASSPHRASE = saved;
+    }
+  });
+
+  it("without it: a note that the check was skipped, and no error", async () => {
+    const saved = process.env.PULUMI_CONFIG_PASSPHRASE;
+    delete process.env.PULUMI_CONFIG_PASSPHRASE;
+    try {
+      const { io, err } = capture();
+      expect(await validateCommand([stackFile], io)).toBe(0);
+      expect(err.join("\n")).toContain("warning: the format of `scimops:ironwifiScimToken` was not checked: no passphrase is available");
+    } finally {
+      if (saved !== undefined) process.env.PULUMI_CONFIG_PASSPHRASE = saved;
+    }
+  });
+});
+
 describe("secret formats before up", () => {
   const stackFile = join(work, "Pulumi.secrets.yaml");
   writeFileSync(stackFile, "config:\n  scimops:notificationEmail: ops@contoso.example\n  scimops:apps:\n    - name: ironwifi\n      idps: [entra, okta]\n      parameters: { region: us-east }\n  scimops:ironwifiScimToken:\n    secure: v1:AAAA:BBBB\n");

@@ -41,7 +41,13 @@ export interface FunctionSignature {
   readonly description: string;
   /** Listed in the reference (§5.2) — false for the engine-only functions. */
   readonly documented: boolean;
-  /** Parameter keys come from the engine's `functions` API (§5.3); otherwise they are the doc names. */
+  /**
+   * Parameter keys come from Microsoft's published material: the Graph `functions` response
+   * (test/fixtures/microsoft/functions-response.json, microsoft-graph-docs beta
+   * synchronization_synchronizationschema_functions.md; checked by test/graph/microsoft-fixtures.test.ts)
+   * or a published tree (Trim: entra-docs cloud-sync how-to-transformation.md). Otherwise the keys are the
+   * doc names, unconfirmed; comparison never depends on them (src/entra/schema-merge.ts).
+   */
   readonly engineNamesConfirmed: boolean;
   /** Same inputs always give the same output (Now, Guid, RandomString are not). */
   readonly deterministic: boolean;

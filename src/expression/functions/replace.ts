@@ -135,7 +135,7 @@ function compileRegexMode(
   if (constantPattern !== undefined && constantPattern !== null) {
     const compiled = regexFor(constantPattern);
     if (typeof compiled === "string") {
-      throw ctx.error(patternArg.node, `Replace: invalid regexPattern: ${compiled}`, "patterns are .NET regular expressions; backslashes are doubled inside strings (\"\\\\d\")");
+      throw ctx.error(patternArg.node, `Replace: invalid regexPattern: ${compiled}`, "patterns are .NET regular expressions; inside a string \\\\ and a lone \\ are both one backslash (\"\\\\d\" = \"\\d\")");
     }
     constantRegex = compiled;
   }
