@@ -37,7 +37,7 @@ beforeAll(async () => {
   const bin = execFileSync("bash", [join(root, "scripts", "ensure-pulumi.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop()!;
   for (const dir of ["backend", "home"]) mkdirSync(join(work, dir));
   emulator = await startGraphEmulator();
-  [seeded] = await applySeed(emulator, seed);
+  seeded = (await applySeed(emulator, seed))[0]!;
   const env = {
     PATH: `${bin}:${join(root, "node_modules", ".bin")}:${process.env.PATH}`,
     PULUMI_BACKEND_URL: `file://${join(work, "backend")}`,
