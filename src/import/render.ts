@@ -223,7 +223,12 @@ export function renderImport(live: LiveApp, options: RenderOptions): Rendered {
       parameters = found;
     } else notes.push(`the live tenant URL does not fit the previous file's template ${previousTemplate}; it is written as it is`);
   }
-  if (!baseAddress) notes.push("Entra holds no tenant URL: fill in entra.provisioning.tenantUrl before `up`");
+  if (!baseAddress) {
+    // A fresh app has no tenant URL yet: a gallery app's documented one, else a placeholder the person must replace.
+    const documented = gallery ? galleryAppFacts(gallery)?.tenantUrl : undefined;
+    tenantUrl = documented ?? "https://tenant-url.invalid/scim";
+    notes.push(documented ? `Entra holds no tenant URL yet: the file has the one ${gallery}'s tutorial documents` : "Entra holds no tenant URL: replace entra.provisioning.tenantUrl before `up`");
+  }
   const tokenKey = tokenKeyFor(options.name);
   const n = s.notifications ?? {};
   const recipients = typeof n.Recipients === "string" && n.Recipients !== "" ? n.Recipients : undefined;
