@@ -48,7 +48,8 @@ export async function runImport(req: ImportRequest): Promise<ImportResult> {
   if (existsSync(appFile) && !req.force) throw new ImportError(`${relative(req.root, appFile)} exists — pass --force to replace it`);
   const cloud = (facts.cloud ?? "global") as Cloud;
   const baseUrl = req.graphBaseUrl ?? facts.graphBaseUrl;
-  const graph: GraphConnection = baseUrl ? { baseUrl } : { cloud };
+  // The connection the Pulumi program builds from the same stack (src/program.ts).
+  const graph: GraphConnection = { ...(baseUrl ? { baseUrl } : { cloud }), ...(facts.tenantId ? { tenantId: facts.tenantId } : {}) };
   const session = createGraphSession(graph);
   const live = await readLiveApp(session, req.selector, { template: req.template });
   const previous = existsSync(appFile) ? loadAppFile(appFile) : undefined;

@@ -15,12 +15,12 @@ export interface StackEdit {
 }
 
 /** Reads the stack's plain settings the import consults (without editing). */
-export function stackFacts(file: string): { notificationEmail?: string; graphBaseUrl?: string; cloud?: string; mappingsDir?: string } {
+export function stackFacts(file: string): { notificationEmail?: string; graphBaseUrl?: string; cloud?: string; mappingsDir?: string; tenantId?: string } {
   if (!existsSync(file)) return {};
   const config = (parseDocument(readFileSync(file, "utf8")).toJS() as { config?: Record<string, unknown> } | null)?.config ?? {};
   const str = (k: string) => (typeof config[`${NAMESPACE}:${k}`] === "string" ? (config[`${NAMESPACE}:${k}`] as string) : undefined);
   const out: ReturnType<typeof stackFacts> = {};
-  for (const k of ["notificationEmail", "graphBaseUrl", "cloud", "mappingsDir"] as const) {
+  for (const k of ["notificationEmail", "graphBaseUrl", "cloud", "mappingsDir", "tenantId"] as const) {
     const v = str(k);
     if (v !== undefined) out[k] = v;
   }
