@@ -26,6 +26,27 @@ SHIM_SRC="$REPO_ROOT/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
 HOST_STAMP="$BIN_DIR/.pulumi-language-nodejs.sha256"
 
 log() { echo "ensure-pulumi: $*" >&2; }
+
+# Runs "$@" (a go build) with its output on stderr, and says every 30 s that it is still going: `go build`
+# is silent while it compiles, and a CI log that stays quiet for minutes looks hung.
+with_heartbeat() {
+  local what="$1" begun=$SECONDS pid status=0
+  shift
+  "$@" >&2 &
+  pid=$!
+  while ! wait_up_to 30 "$pid"; do log "still $what ($((SECONDS - begun))s so far)"; done
+  wait "$pid" || status=$?
+  return "$status"
+}
+
+# True once process $2 has ended, waiting at most $1 seconds for that.
+wait_up_to() {
+  local deadline=$((SECONDS + $1))
+  while kill -0 "$2" 2>/dev/null; do
+    (( SECONDS < deadline )) || return 1
+    sleep 1
+  done
+}
 die() { log "error: $*"; exit 1; }
 
 # Prints the version `pulumi version` reports for binary $1 (empty on failure).
@@ -110,15 +131,15 @@ if (( need_cli || need_host )); then
 
   if (( need_host )); then
     log "building pulumi-language-nodejs ($("$GO" version | cut -d' ' -f3))..."
-    (cd "$BUILD_MODULE" && "$GO" build "${build_flags[@]}" -o "$tmp/pulumi-language-nodejs" \
-      ./cmd/pulumi-language-nodejs) >&2
+    (cd "$BUILD_MODULE" && with_heartbeat "building pulumi-language-nodejs" \
+      "$GO" build "${build_flags[@]}" -o "$tmp/pulumi-language-nodejs" ./cmd/pulumi-language-nodejs)
     mv -f "$tmp/pulumi-language-nodejs" "$BIN_DIR/pulumi-language-nodejs"
     host_source_hash > "$HOST_STAMP"
   fi
   if (( need_cli )); then
     log "building pulumi $PULUMI_VERSION from the Go module proxy (first build takes a while)..."
-    (cd "$BUILD_MODULE" && "$GO" build "${build_flags[@]}" -o "$tmp/pulumi" \
-      github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) >&2
+    (cd "$BUILD_MODULE" && with_heartbeat "building pulumi (downloads modules, then compiles)" \
+      "$GO" build "${build_flags[@]}" -o "$tmp/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi)
     built="$(version_of "$tmp/pulumi")"
     [[ "$built" == "$PULUMI_VERSION" ]] || die "built pulumi reports version '$built', expected $PULUMI_VERSION"
     mv -f "$tmp/pulumi" "$BIN_DIR/pulumi"

@@ -4,9 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
-import { formatDiagnostic, SpecError } from "./spec/diagnostics";
+import { formatDiagnostic } from "./spec/diagnostics";
 import { loadProject, projectRoot } from "./spec/project";
-import { splitStackConfig, StackSettings, NAMESPACE } from "./spec/stack";
+import { parseStackSettings, NAMESPACE } from "./spec/stack";
 import { compileApp } from "./plan/compile";
 import type { AppPlan } from "./plan/types";
 import { EntraProvisionedApp } from "./entra/component";
@@ -23,33 +23,20 @@ export interface AppOutputs {
   okta?: { appId: pulumi.Output<string>; manualSteps: pulumi.Output<string[]> };
 }
 
-/** Reads every `scimops:` key of the stack, the way `pulumi config` holds them (objects as JSON). */
-function stackConfig(): Record<string, unknown> {
-  const raw: Record<string, unknown> = {};
-  const all = pulumi.runtime.allConfig();
-  for (const [key, value] of Object.entries(all)) {
-    if (!key.startsWith(`${NAMESPACE}:`)) continue;
-    try {
-      raw[key] = JSON.parse(value);
-    } catch {
-      raw[key] = value;
-    }
-  }
-  return raw;
-}
-
 export function run(root = projectRoot(join(__dirname, ".."))): Record<string, AppOutputs> {
-  const { settings: rawSettings } = splitStackConfig(stackConfig());
-  const parsed = StackSettings.safeParse(rawSettings);
+  // The engine's config as it is (every value a string, objects as JSON text), read by the same parser
+  // `scimops validate` uses for the stack file.
+  const parsed = parseStackSettings(pulumi.runtime.allConfig());
   if (!parsed.success) {
-    throw new Error(`stack config is invalid (run \`scimops validate\`): ${parsed.error.issues.map((i) => `scimops:${i.path.join(".")}: ${i.message}`).join("; ")}`);
+    throw new pulumi.RunError(`stack config is invalid (run \`scimops validate\`): ${parsed.error.issues.map((i) => `${NAMESPACE}:${i.path.join(".")}: ${i.message}`).join("; ")}`);
   }
   const settings = parsed.data;
   const files = settings.apps.map((a) => join(root, settings.mappingsDir, `${a.name}.yaml`));
   // Bad input never reaches Graph: any error in the files stops the program before a resource is registered.
   const { apps, diagnostics } = loadProject(files, []);
   const errors = diagnostics.filter((d) => d.severity === "error");
-  if (errors.length) throw new SpecError(errors);
+  // RunError: Pulumi prints the message alone, without the stack trace of an unhandled exception.
+  if (errors.length) throw new pulumi.RunError(errors.map(formatDiagnostic).join("\n"));
 
   const config = new pulumi.Config(NAMESPACE);
   // One connection for every Graph call of the stack: the cloud, or an explicit base URL (emulator).

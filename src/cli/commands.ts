@@ -138,7 +138,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: "read-only drift check: exit 0 no drift, 1 drift (each drifted field named), 2 or more for any other failure",
     options: [stack("stack to check (default: the selected stack)", undefined)],
     passThrough: "[PULUMI-ARGS...]",
-    module: "pulumi",
+    help: "Exit status: 0 no drift, 1 drift, 3 no such stack, 4 a provider plugin is missing, 5 Graph refused the credentials, 6 Graph could not be reached, 2 anything else.\nArguments scimops does not know (e.g. --cwd DIR) go to `pulumi preview` unchanged.",
+    module: "drift",
     handler: "driftCommand",
   },
   {

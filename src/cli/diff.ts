@@ -13,6 +13,7 @@ import { loadSnapshot } from "../diff/snapshot";
 import { readUsersFile, sampleUsers, type SampleUser } from "../preview";
 import { projectRoot } from "../spec/root";
 import type { CliIO } from "./io";
+import { countingUsers, Progress } from "./progress";
 
 export interface DiffOptions {
   /** Base revision (branch, tag or commit). */
@@ -54,7 +55,7 @@ export async function diffCommand(args: string[], io: CliIO): Promise<number> {
   let users: SampleUser[];
   let base;
   try {
-    users = await collectUsers(options.users ?? join(root, "examples", "users.json"));
+    users = await collectUsers(options.users ?? join(root, "examples", "users.json"), new Progress(io.progress));
     base = writeRevision(root, options.base);
   } catch (err) {
     io.stderr(`scimops: ${(err as Error).message}`);
@@ -73,8 +74,13 @@ export async function diffCommand(args: string[], io: CliIO): Promise<number> {
   }
 }
 
-async function collectUsers(file: string): Promise<SampleUser[]> {
+async function collectUsers(file: string, progress: Progress): Promise<SampleUser[]> {
   const users: SampleUser[] = [];
-  for await (const user of sampleUsers(readUsersFile(file))) users.push(user);
+  const source = countingUsers(() => readUsersFile(file), progress, ["reading users"]);
+  try {
+    for await (const user of sampleUsers(source())) users.push(user);
+  } finally {
+    progress.done();
+  }
   return users;
 }

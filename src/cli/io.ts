@@ -2,8 +2,11 @@
 export interface CliIO {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
-  /** stderr is a terminal a person watches: progress lines may be drawn there. */
-  stderrIsTTY?: boolean;
+  /**
+   * Redraws the one progress line on stderr (undefined clears it). Only set where stderr is a terminal a
+   * person watches, so pipes and CI logs never get it.
+   */
+  progress?: (line: string | undefined) => void;
   /** Colour is allowed on stdout / stderr (a terminal, and NO_COLOR unset). */
   color?: { stdout: boolean; stderr: boolean };
 }
@@ -18,8 +21,9 @@ export function colorAllowed(stream: { isTTY?: boolean; hasColors?: () => boolea
 export const processIO: CliIO = {
   stdout: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
   stderr: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
-  get stderrIsTTY() {
-    return Boolean(process.stderr.isTTY);
+  get progress() {
+    if (!process.stderr.isTTY) return undefined;
+    return (line: string | undefined) => void process.stderr.write(line === undefined ? "\r\u001b[K" : `\r\u001b[K${line.slice(0, (process.stderr.columns || 80) - 1)}`);
   },
   get color() {
     return { stdout: colorAllowed(process.stdout), stderr: colorAllowed(process.stderr) };

@@ -14,6 +14,7 @@ import { UserFileError } from "../preview/json-stream";
 import { SampleUserError } from "../preview/users";
 import { projectRoot } from "../spec/project";
 import { type CliIO, processIO } from "./io";
+import { countingUsers, Progress } from "./progress";
 
 const USAGE = "scimops preview [--app NAME]... [--users FILE] [--format table|json|markdown] [--stack NAME]";
 
@@ -33,7 +34,14 @@ export async function previewCommand(args: string[], io: CliIO): Promise<number>
     const previewers = project.plans.filter((p) => p.entra).map((plan) => new AppPreviewer(plan, { config: project.config }));
     if (!previewers.length) throw new UsageError("no app with an Entra ID configuration to preview");
     const writer = createWriter(format, sink ? sink.line : (line) => io.stdout(line), !(appNames.length === 1));
-    await runPreview(previewers, userSourceFor(file), writer, { ready: sink && (() => sink.ready()) });
+    // On a terminal, a progress line on stderr while a large users file is read (never in a pipe or log).
+    const progress = new Progress(io.progress);
+    const users = io.progress ? countingUsers(userSourceFor(file), progress, previewers.map((p) => `previewing ${p.plan.name}`)) : userSourceFor(file);
+    try {
+      await runPreview(previewers, users, writer, { ready: sink && (() => sink.ready()) });
+    } finally {
+      progress.done();
+    }
     await sink?.end();
     return 0;
   } catch (err) {

@@ -1,17 +1,16 @@
 /**
- * `scimops up` and `scimops drift`: thin wrappers over the Pulumi CLI.
+ * `scimops up`, and what it shares with `scimops drift` (./drift): running the Pulumi CLI.
  *
- * - up: `pulumi up`, then prints what no API can do (e.g. Okta's SCIM connection of a custom app) from
- *   the stack's `apps` output, so the person running it sees the remaining clicks with exact values.
- * - drift: the read-only check CI runs on a schedule: `pulumi preview --refresh --expect-no-changes`;
- *   exit status non-zero when Entra no longer matches the files, and Graph sees no writes either way.
+ * - up: validates the files (a mistake is printed once as `FILE:LINE:COL: error: … — fix` and Pulumi is
+ *   not started), runs `pulumi up`, then prints what no API can do (e.g. Okta's SCIM connection of a custom
+ *   app) from the stack's `apps` output, so the person running it sees the remaining clicks with exact values.
  */
 import { spawn } from "node:child_process";
-import type { CliIO } from "./io";
-import { join } from "node:path";
 import { existsSync } from "node:fs";
+import { join, relative } from "node:path";
 import { formatDiagnostic, type Diagnostic } from "../spec/diagnostics";
-import { listAppFiles, loadProject, projectRoot } from "../spec/project";
+import { listAppFiles, listStackFiles, loadProject, projectRoot } from "../spec/project";
+import type { CliIO } from "./io";
 import { checkSecretFormats } from "../spec/check-secrets";
 import { stackSecretReveal } from "./secrets";
 
@@ -27,15 +26,24 @@ export const secretPreflight: Preflight = async (stack) => {
   return stacks.length ? checkSecretFormats(stacks[0]!, apps, stackSecretReveal(stacks[0]!, root)) : [];
 };
 
-export type Spawn = (args: string[], capture: boolean) => Promise<{ code: number; stdout: string }>;
+export interface SpawnOptions {
+  /** Which output to collect instead of passing it through to the terminal. */
+  capture?: "stdout" | "both";
+}
+export type Spawn = (args: string[], options?: SpawnOptions) => Promise<{ code: number; stdout: string; stderr?: string }>;
 
-const runPulumi: Spawn = (args, capture) =>
+/** The Pulumi CLI could not be started (not installed, not on PATH). */
+export class PulumiMissing extends Error {}
+
+export const runPulumi: Spawn = (args, options = {}) =>
   new Promise((resolve, reject) => {
-    const child = spawn("pulumi", args, { stdio: ["inherit", capture ? "pipe" : "inherit", "inherit"] });
+    const child = spawn("pulumi", args, { stdio: ["inherit", options.capture ? "pipe" : "inherit", options.capture === "both" ? "pipe" : "inherit"] });
     let stdout = "";
+    let stderr = "";
     child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.on("error", (err) => reject(new Error(`cannot run pulumi (${err.message}); install it, or run \`bash scripts/ensure-pulumi.sh\` and put the directory it prints on PATH`)));
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout }));
+    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", (err) => reject(new PulumiMissing(`cannot run pulumi (${err.message}); install it, or run \`bash scripts/ensure-pulumi.sh\` and put the directory it prints on PATH`)));
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
 
 /** The manual steps each app's components exported, as printable text (empty when there are none). */
@@ -50,7 +58,7 @@ export function manualStepsText(outputs: unknown): string {
 }
 
 /** Takes `--stack ENV` (or `-s ENV`, `--stack=ENV`) out; everything else goes to pulumi unchanged. */
-function stackArgs(args: string[]): { stack?: string; rest: string[] } {
+export function stackArgs(args: string[]): { stack?: string; rest: string[] } {
   const rest: string[] = [];
   let stack: string | undefined;
   for (let i = 0; i < args.length; i++) {
@@ -62,8 +70,32 @@ function stackArgs(args: string[]): { stack?: string; rest: string[] } {
   return { stack, rest };
 }
 
-export async function upCommand(args: string[], io: CliIO, run: Spawn = runPulumi, preflight: Preflight = secretPreflight): Promise<number> {
+/** The errors in the app files and the stack's file (every stack file when none is named), as printed lines. */
+export function specErrors(root: string, stack: string | undefined): string[] {
+  const stackFiles = stack ? listStackFiles(root).filter((f) => f === join(root, "stacks", `Pulumi.${stack}.yaml`)) : listStackFiles(root);
+  const { diagnostics } = loadProject(listAppFiles(root), stackFiles);
+  // Paths as `scimops validate` shows them: relative to where the command runs.
+  return diagnostics.filter((d) => d.severity === "error").map((d) => formatDiagnostic({ ...d, file: relative(process.cwd(), d.file) || d.file }));
+}
+
+export async function upCommand(args: string[], io: CliIO, run: Spawn = runPulumi, preflight: Preflight = secretPreflight, root = projectRoot()): Promise<number> {
+  try {
+    return await up(args, io, run, preflight, root);
+  } catch (err) {
+    if (!(err instanceof PulumiMissing)) throw err;
+    io.stderr(`scimops up: ${err.message}`);
+    return 2;
+  }
+}
+
+async function up(args: string[], io: CliIO, run: Spawn, preflight: Preflight, root: string): Promise<number> {
   const { stack, rest } = stackArgs(args);
+  const errors = specErrors(root, stack);
+  if (errors.length) {
+    for (const line of errors) io.stderr(line);
+    io.stderr(`scimops up: ${errors.length} error(s) in the files; nothing was sent to Pulumi`);
+    return 1;
+  }
   const target = stack ? ["--stack", stack] : [];
   // A token of the wrong shape is refused before `pulumi up` sends it to Graph (and the target) at all.
   if (stack) {
@@ -71,18 +103,13 @@ export async function upCommand(args: string[], io: CliIO, run: Spawn = runPulum
     for (const p of problems) io.stderr(formatDiagnostic(p));
     if (problems.some((p) => p.severity === "error")) return 1;
   }
-  const up = await run(["up", ...target, ...rest], false);
+  // Pulumi colours its output on its own; where ours is plain (a pipe, NO_COLOR), so is Pulumi's.
+  const color = io.color?.stdout === false && !rest.some((a) => a.startsWith("--color")) ? ["--color", "never"] : [];
+  const up = await run(["up", ...target, ...color, ...rest]);
   if (up.code !== 0) return up.code;
-  const outputs = await run(["stack", "output", "--json", ...target], true);
+  const outputs = await run(["stack", "output", "--json", ...target], { capture: "stdout" });
   if (outputs.code !== 0) return outputs.code;
   const text = manualStepsText({ apps: (JSON.parse(outputs.stdout || "{}") as { apps?: unknown }).apps });
   if (text) io.stdout(`\nManual steps left:\n\n${text}`);
   return 0;
-}
-
-export async function driftCommand(args: string[], io: CliIO, run: Spawn = runPulumi): Promise<number> {
-  const { stack, rest } = stackArgs(args);
-  const result = await run(["preview", "--refresh", "--expect-no-changes", "--diff", "--non-interactive", ...(stack ? ["--stack", stack] : []), ...rest], false);
-  io.stderr(result.code === 0 ? "no drift: Entra matches the mapping files" : "drift (or an error): Entra differs from the mapping files — the preview above names each resource and field");
-  return result.code;
 }

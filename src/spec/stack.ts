@@ -3,6 +3,12 @@
  * this environment, with which identity provider, tenant and cloud, and whether deletion is allowed.
  *
  * Secrets (tokens) are only ever `secure:` values written by `pulumi config set --secret`.
+ *
+ * One parser (StackSettings) for both readers, `scimops validate` (the stack file's YAML) and the program
+ * (the engine's config, every value a string), accepting each form Pulumi writes: `pulumi config set KEY true`
+ * stores the string "true"; `--path` and `--type bool` store YAML booleans and numbers (`--path
+ * 'scimops:apps[0].parameters.region' 1` stores the number 1); a list set without `--path` is stored as JSON
+ * text, and the engine hands a program every object as JSON text.
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
@@ -14,10 +20,28 @@ import { allowedKeys } from "./schema-keys";
 
 export const NAMESPACE = "scimops";
 
+/** "true" / "false" as `pulumi config set` writes them, or a YAML boolean. */
+const configBoolean = z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
+
+/** A string, or the number or boolean `config set --path` made of what was typed. */
+const configString = z.preprocess((v) => (typeof v === "number" || typeof v === "boolean" ? String(v) : v), z.string());
+
+/** A list or object, or the JSON text Pulumi stores for one (and hands the program). */
+function configJson<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => {
+    if (typeof v !== "string" || !/^\s*[[{]/.test(v)) return v;
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      return v; // not JSON after all: the schema reports the string
+    }
+  }, schema);
+}
+
 export const StackApp = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/).describe("file name under mappings/ without .yaml"),
   idps: z.array(z.enum(["entra", "okta"])).min(1).default(["entra"]),
-  parameters: z.record(z.string(), z.string()).default({}).describe("tenant URL parameters, e.g. region"),
+  parameters: z.record(z.string(), configString).default({}).describe("tenant URL parameters, e.g. region"),
   assignments: z.array(Assignment).optional().describe("replaces the file's assignments in this environment"),
   provisionOnDemand: z.array(z.strictObject({ user: z.string().min(1) })).optional(),
   status: z.enum(["on", "off"]).optional().describe("overrides the file's provisioning status"),
@@ -26,13 +50,13 @@ export const StackApp = z.strictObject({
 });
 
 export const StackSettings = z.strictObject({
-  apps: z.array(StackApp).default([]),
+  apps: configJson(z.array(StackApp)).default([]),
   cloud: Cloud.default("global"),
   graphBaseUrl: z.string().url().optional().describe("explicit Graph base URL (e.g. an emulator); overrides cloud"),
-  tenantId: z.string().min(1).optional(),
-  oktaOrg: z.string().min(1).optional(),
-  allowDeletion: z.boolean().default(false),
-  protect: z.boolean().default(false).describe("protect the enterprise apps (pulumi protect)"),
+  tenantId: configString.pipe(z.string().min(1)).optional(),
+  oktaOrg: configString.pipe(z.string().min(1)).optional(),
+  allowDeletion: configBoolean.default(false),
+  protect: configBoolean.default(false).describe("protect the enterprise apps (pulumi protect)"),
   mappingsDir: z.string().default("mappings"),
 });
 export type StackSettings = z.infer<typeof StackSettings>;
@@ -50,6 +74,11 @@ export interface LoadedStack {
 }
 
 export type StackLoadResult = { ok: true; stack: LoadedStack; diagnostics: Diagnostic[] } | { ok: false; diagnostics: Diagnostic[] };
+
+/** The stack's settings from its `scimops:` config, in any form Pulumi writes (see the top of this file). */
+export function parseStackSettings(config: Record<string, unknown>) {
+  return StackSettings.safeParse(splitStackConfig(config).settings);
+}
 
 /** Splits `scimops:`-namespaced config into settings and referenced values. */
 export function splitStackConfig(config: Record<string, unknown>): { settings: Record<string, unknown>; values: Record<string, unknown> } {
@@ -75,9 +104,9 @@ export function loadStackFile(file: string): StackLoadResult {
   if (diagnostics.some((d) => d.severity === "error")) return { ok: false, diagnostics };
   const raw = (source.toJS() ?? {}) as { config?: Record<string, unknown> };
   const config = raw.config ?? {};
-  const { settings, values } = splitStackConfig(config);
+  const { values } = splitStackConfig(config);
   const out: Diagnostic[] = [...diagnostics];
-  const parsed = StackSettings.safeParse(settings);
+  const parsed = parseStackSettings(config);
   if (!parsed.success) {
     // Re-root the issue paths at the real YAML keys (`config` → `scimops:apps` …).
     const rooted = parsed.error.issues.map((i) => ({ ...i, path: ["config", `${NAMESPACE}:${String(i.path[0])}`, ...i.path.slice(1)] }));

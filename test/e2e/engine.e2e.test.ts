@@ -1,5 +1,5 @@
 /**
- * The real Pulumi engine (built offline by scripts/ensure-pulumi.sh) applying scimops' Graph-backed
+ * The real Pulumi engine (prepared by the suite's globalSetup, test/e2e/global-setup.ts) applying scimops' Graph-backed
  * resources for JumpCloud's real mapping file against the Graph emulator, through the Automation API
  * with a file backend and a passphrase.
  */
@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { startGraphEmulator, type GraphEmulator, type SeededApp } from "../emulators/graph";
+import { pulumiBinDir } from "./pulumi-bin";
 
 const root = join(__dirname, "..", "..");
 const programDir = join(__dirname, "program");
@@ -24,11 +25,6 @@ let appFile: string;
 let env: Record<string, string>;
 const engineOutput: string[] = [];
 const collect = (s: string) => void engineOutput.push(s);
-
-function pulumiBinDir(): string {
-  const out = execFileSync("bash", [join(root, "scripts", "ensure-pulumi.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-  return out.trim().split("\n").pop()!;
-}
 
 function stateText(): string {
   const files: string[] = [];

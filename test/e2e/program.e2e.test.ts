@@ -5,13 +5,14 @@
  * The Okta side of IronWifi is left out through stack config (`idps: [entra]`), so the missing okta
  * plugin cannot stop the run. The closing log prints the request counts per step.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { pulumiBinDir } from "./pulumi-bin";
 import { startGraphEmulator, type GraphEmulator, type RequestLogEntry } from "../emulators/graph";
 
 const root = join(__dirname, "..", "..");
@@ -88,7 +89,7 @@ function stateText(): string {
 }
 
 beforeAll(async () => {
-  const bin = execFileSync("bash", [join(root, "scripts", "ensure-pulumi.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop()!;
+  const bin = pulumiBinDir();
   for (const dir of ["backend", "home"]) mkdirSync(join(work, dir));
   // Every instantiated app's service principal answers 404 for a while, as Graph does (replication lag).
   emulator = await startGraphEmulator({ replicationLagMs: 1500 });
