@@ -4,7 +4,6 @@
  * notifications, a deletion threshold, assignments with roles, provisioning on) comes under scimops management
  * with no write except validateCredentials; a second up is a no-op; one edited mapping is exactly one schema PUT.
  */
-import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -14,6 +13,7 @@ import { startGraphEmulator, type GraphEmulator } from "../emulators/graph";
 import { applySeed, readSeedFile } from "../emulators/graph/seed";
 import { runImport } from "../../src/cli/import";
 import { validateCommand } from "../../src/cli/validate";
+import { pulumiBinDir } from "./pulumi-bin";
 
 const root = join(__dirname, "..", "..");
 const STACK = "e2eimport";
@@ -34,7 +34,7 @@ const counts: Record<string, { requests: number; writes: string[] }> = {};
 const step = (name: string) => (counts[name] = { requests: emulator.requests.length, writes: successfulWrites() });
 
 beforeAll(async () => {
-  const bin = execFileSync("bash", [join(root, "scripts", "ensure-pulumi.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim().split("\n").pop()!;
+  const bin = pulumiBinDir();
   for (const dir of ["backend", "home"]) mkdirSync(join(work, dir));
   emulator = await startGraphEmulator();
   seeded = (await applySeed(emulator, seed))[0]!;
@@ -53,7 +53,7 @@ beforeAll(async () => {
   writeFileSync(stackFile, `# import e2e (removed after the test)\nconfig:\n  scimops:graphBaseUrl: ${emulator.url}\n`);
   const pulumiCommand = await PulumiCommand.get({ root: dirname(bin) });
   stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, workDir: root }, { envVars: env, pulumiHome: env.PULUMI_HOME, pulumiCommand });
-}, 1_800_000);
+});
 
 afterAll(async () => {
   if (Object.keys(counts).length) console.log(`graph requests per step: ${JSON.stringify(counts, null, 1)}`);
