@@ -4,7 +4,7 @@
  * portal shows and compiles back to the same Graph form. Where the file format cannot say what Entra
  * holds, or the import had to choose, the file carries a comment and the report a note.
  */
-import { Document, isMap, isSeq, type Node, type YAMLMap } from "yaml";
+import { Document, isMap, isScalar, isSeq, Scalar, type Node, type YAMLMap } from "yaml";
 import { attributesReferenced, fromGraphSource, printExpression } from "../expression";
 import type { AttributeMapping, AttributeMappingSource, FilterGroup, ObjectMapping, SynchronizationRule, SynchronizationSchema } from "../graph/wire";
 import { parseFlowTypes } from "../entra/schema-merge";
@@ -289,7 +289,7 @@ export function renderImport(live: LiveApp, options: RenderOptions): Rendered {
   };
   delete (spec as { $schema?: string }).$schema;
 
-  const yaml = toYaml(spec, options, live, { users: renderedUsers, groups: renderedGroups });
+  const yaml = toYaml(spec, options, live, { users: renderedUsers, groups: renderedGroups }, notes);
   const stackEntry: StackEntry = {
     name: options.name,
     ...(parameters && Object.keys(parameters).length ? { parameters } : {}),
@@ -299,19 +299,33 @@ export function renderImport(live: LiveApp, options: RenderOptions): Rendered {
   return { yaml, spec: spec as unknown as AppSpec, stackEntry, tokenKey, ...(setNotificationEmail ? { setNotificationEmail } : {}), notes };
 }
 
-function toYaml(spec: object, options: RenderOptions, live: LiveApp, mappings: Record<"users" | "groups", RenderedMapping | undefined>): string {
+/** The key node of `key` in a map, where a comment reads as being about the entry. */
+function keyNode(map: YAMLMap, key: string): Node {
+  const pair = map.items.find((p) => isScalar(p.key) && p.key.value === key);
+  if (!pair || !isScalar(pair.key)) throw new Error(`render: no ${key}`);
+  return pair.key;
+}
+
+function toYaml(spec: object, options: RenderOptions, live: LiveApp, mappings: Record<"users" | "groups", RenderedMapping | undefined>, notes: readonly string[]): string {
   const doc = new Document(spec);
   const from =
     live.schemaSource === "template"
       ? `the default schema of the gallery template (${live.syncTemplateId})`
       : `enterprise app ${live.servicePrincipal.id}${live.job ? `, job ${live.job.id}` : ""}`;
-  doc.commentBefore = ` yaml-language-server: $schema=${options.schemaPath}\n Written by \`scimops import\` from ${from}.\n The attribute lists are complete: what this file says is what Entra holds after \`pulumi up\`.`;
+  doc.commentBefore = ` yaml-language-server: $schema=${options.schemaPath}\n Written by \`scimops import\` from ${from}.\n The attribute lists are complete: what this file says is what Entra holds after \`pulumi up\`.${
+    notes.length ? `\n Where the import had to choose:\n${notes.map((n) => `   - ${n}`).join("\n")}` : ""
+  }`;
   const provisioning = doc.getIn(["entra", "provisioning"], true) as YAMLMap;
-  const token = provisioning.get("secretToken", true) as Node;
-  token.commentBefore = ` Graph masks the token: set it with \`pulumi config set --secret scimops:${tokenKeyFor(options.name)}\`.`;
+  keyNode(provisioning, "secretToken").commentBefore = ` Graph masks the token: set it with \`pulumi config set --secret scimops:${tokenKeyFor(options.name)}\`.`;
+  for (const path of [["secretToken"], ["notifications", "email"]]) {
+    const ref = provisioning.getIn(path, true);
+    if (isMap(ref)) ref.flow = true;
+  }
+  // "on"/"off" quoted, as YAML 1.1 tools would read them as booleans.
+  (provisioning.get("status", true) as Scalar).type = Scalar.QUOTE_DOUBLE;
   const app = doc.getIn(["entra", "app"], true) as YAMLMap;
   if (app.has("importedFrom")) {
-    (app.get("importedFrom", true) as Node).commentBefore =
+    keyNode(app, "importedFrom").commentBefore =
       live.schemaSource === "template" ? " The mapping lists are the gallery template's defaults (read from a freshly created app)." : " The mapping lists were read from the tenant, not the non-gallery default.";
   }
   for (const key of ["users", "groups"] as const) {
