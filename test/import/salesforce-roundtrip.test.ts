@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { SynchronizationSchema } from "../../src/graph/wire";
 import salesforce from "../fixtures/microsoft/salesforce-schema-sample.json";
-import { outboundRule, renderImport } from "../../src/import/render";
+import { matchTenantUrl, outboundRule, renderImport } from "../../src/import/render";
 import type { LiveApp } from "../../src/import/read";
 import { parseSecrets } from "../../src/entra/settings-model";
 import { loadAppFile } from "../../src/spec/load";
@@ -70,5 +70,18 @@ describe("import of Microsoft's Salesforce sample schema", () => {
     const users = structuredClone(plan.entra!.mappings[0]!.graph);
     users.attributeMappings.find((a) => a.targetAttributeName === "Email")!.source = { type: "Attribute", name: "userPrincipalName", expression: "[userPrincipalName]", parameters: [] };
     expect(planSchema(schema, { objectMappings: [users] }).changes).toEqual(['mapping "Synchronize Azure Active Directory Users to salesforce.com": attribute "Email" source changed']);
+  });
+});
+
+describe("tenant URL parameters", () => {
+  it("a parameterised template of the replaced file gives the stack its parameters; a URL that does not fit gives none", () => {
+    expect(matchTenantUrl("https://{region}.ironwifi.com/scim/v2", "https://eu-west.ironwifi.com/scim/v2")).toEqual({ region: "eu-west" });
+    expect(matchTenantUrl("https://{region}.ironwifi.com/scim/v2", "https://ironwifi.example/scim/v2")).toBeUndefined();
+    const withTemplate = renderImport(
+      { ...live, settings: parseSecrets([{ key: "BaseAddress", value: "https://us-east.ironwifi.com/scim/v2" }]) },
+      { name: "ironwifi", cloud: "global", schemaPath: "../schema/app.schema.json", previousTenantUrl: { template: "https://{region}.ironwifi.com/scim/v2", parameters: { region: { description: "region" } } } },
+    );
+    expect(withTemplate.stackEntry.parameters).toEqual({ region: "us-east" });
+    expect(withTemplate.spec.entra!.provisioning.tenantUrl).toMatchObject({ template: "https://{region}.ironwifi.com/scim/v2" });
   });
 });
