@@ -3,10 +3,11 @@
  * provider. src/index.ts runs it; tests import it after `setMocks`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as okta from "@pulumi/okta";
 import { join } from "node:path";
 import { formatDiagnostic } from "./spec/diagnostics";
 import { loadProject, projectRoot } from "./spec/project";
-import { parseStackSettings, NAMESPACE } from "./spec/stack";
+import { parseStackSettings, NAMESPACE, oktaOrgParts, type StackSettings } from "./spec/stack";
 import { compileApp } from "./plan/compile";
 import type { AppPlan } from "./plan/types";
 import { EntraProvisionedApp } from "./entra/component";
@@ -20,7 +21,13 @@ export interface AppOutputs {
     tenantUrl: pulumi.Output<string>;
     matchingAttribute: pulumi.Output<string>;
   };
-  okta?: { appId: pulumi.Output<string>; manualSteps: pulumi.Output<string[]> };
+  okta?: {
+    appId: pulumi.Output<string>;
+    provisioning: pulumi.Output<string>;
+    manualSteps: pulumi.Output<string[]>;
+    profileMappingId: pulumi.Output<string | undefined>;
+    pushGroupIds: pulumi.Output<Record<string, string>>;
+  };
 }
 
 export function run(root = projectRoot(join(__dirname, ".."))): Record<string, AppOutputs> {
@@ -44,11 +51,15 @@ export function run(root = projectRoot(join(__dirname, ".."))): Record<string, A
     ...(settings.graphBaseUrl ? { baseUrl: settings.graphBaseUrl } : { cloud: settings.cloud }),
     ...(settings.tenantId ? { tenantId: settings.tenantId } : {}),
   };
-  const outputs: Record<string, AppOutputs> = {};
-  for (const entry of settings.apps) {
+  const plans = settings.apps.map((entry) => {
     const loaded = apps.get(entry.name);
     if (!loaded) throw new Error(`mappings/${entry.name}.yaml was not loaded: ${diagnostics.map(formatDiagnostic).join("; ")}`);
-    const plan: AppPlan = compileApp(loaded, { cloud: settings.cloud, stackApp: entry });
+    return compileApp(loaded, { cloud: settings.cloud, stackApp: entry });
+  });
+  const oktaProvider = oktaProviderFor(settings, plans);
+  const outputs: Record<string, AppOutputs> = {};
+  for (const [i, plan] of plans.entries()) {
+    const entry = settings.apps[i]!;
     const guard = { retainOnDelete: !settings.allowDeletion, protect: settings.protect };
     const out: AppOutputs = {};
     if (plan.entra) {
@@ -70,13 +81,30 @@ export function run(root = projectRoot(join(__dirname, ".."))): Record<string, A
         matchingAttribute: app.matchingAttribute,
       };
     }
-    if (plan.okta) {
-      const app = new OktaProvisionedApp(`${plan.name}-okta`, { plan, ...guard });
-      out.okta = { appId: app.appId, manualSteps: app.manualSteps };
-    }
     outputs[plan.name] = out;
   }
+  // Okta after Entra: the explicit provider is a resource of its own, registered with the first Okta app.
+  for (const plan of plans) {
+    if (!plan.okta || !oktaProvider) continue;
+    const guard = { retainOnDelete: !settings.allowDeletion, protect: settings.protect };
+    const app = new OktaProvisionedApp(`${plan.name}-okta`, { plan, provider: oktaProvider(), stack: pulumi.getStack(), ...guard });
+    outputs[plan.name]!.okta = { appId: app.appId, provisioning: app.provisioning, manualSteps: app.manualSteps, profileMappingId: app.profileMappingId, pushGroupIds: app.pushGroupIds };
+  }
   return outputs;
+}
+
+/**
+ * One explicit okta.Provider for the stack's org (`scimops:oktaOrg`), so no Okta resource falls back to the
+ * ambient default provider. The API token stays in the environment (OKTA_API_TOKEN), never in the program.
+ */
+function oktaProviderFor(settings: StackSettings, plans: readonly AppPlan[]): (() => okta.Provider) | undefined {
+  const users = plans.filter((p) => p.okta).map((p) => p.name);
+  if (!users.length) return undefined;
+  const org = settings.oktaOrg;
+  if (!org) throw new pulumi.RunError(`${users.join(", ")} deploy with Okta, but the stack sets no \`${NAMESPACE}:oktaOrg\` (e.g. contoso.okta.com) for the Okta provider (run \`scimops validate\`)`);
+  // Registered with the first Okta app, once for all of them.
+  let provider: okta.Provider | undefined;
+  return () => (provider ??= new okta.Provider("okta", oktaOrgParts(org)));
 }
 
 function resolveValue(config: pulumi.Config, value: string | { config: string } | undefined): string | undefined {

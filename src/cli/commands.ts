@@ -59,12 +59,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "preview",
-    summary: "what every user becomes in every target: scope, attribute values, the SCIM requests Entra would send, rule violations",
+    summary: "what every user and group becomes in every target: scope, attribute values, the SCIM requests Entra would send, rule violations, group policies",
     options: [
       { ...app, required: false, repeatable: true, description: "app to preview (repeat or comma-separate; default: every app with Entra ID)" },
       users,
       { flags: "--format <FORMAT>", description: "output format", choices: ["table", "json", "markdown"], defaultValue: "table" },
       stack("stack whose config supplies tenant-URL parameters, assignments and values"),
+      { flags: "--on-demand", description: "the requests of provision on demand (which ignores the tenant URL's feature flags)" },
     ],
     module: "preview",
     handler: "previewCommand",
@@ -83,7 +84,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "simulate",
-    summary: "replay Entra's requests (match, create, update, deactivate) against a SCIM endpoint and report each result",
+    summary: "replay Entra's requests (users: match, create, update, deactivate; groups: match, create, members, rename, remove members, delete) against a SCIM endpoint and report each result",
     options: [app, { ...target, required: true, description: "SCIM base URL to send the requests to" }, tokenEnv, users, stack("stack whose config supplies tenant-URL parameters"), { flags: "--format <FORMAT>", description: "output format", choices: ["table", "json"], defaultValue: "table" }],
     module: "simulate",
     handler: "simulateCommand",
@@ -101,7 +102,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "check",
-    summary: "the portal's Test Connection, plus the tenant-URL and token-format checks; exit 1 when a check fails",
+    summary: "the portal's Test Connection (a random GUID on the matching attribute, and a random group), plus the tenant-URL and token-format checks; exit 1 when a check fails",
     options: [app, target, tokenEnv, stack("stack whose config supplies tenant-URL parameters"), textOrJson],
     module: "check",
     handler: "checkCommand",
@@ -119,14 +120,14 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "runbook",
-    summary: "setup steps, from the app's file, for an identity provider without a Pulumi provider",
+    summary: "setup steps, from the app's file, for an identity provider without a Pulumi provider; for Okta, the two phases, which one the stack is in, and the Admin Console steps between them",
     options: [app, { flags: "--idp <IDP>", description: "identity provider", choices: ["okta", "onelogin", "jumpcloud", "google"], required: true }, stack("stack whose config supplies tenant-URL parameters"), textOrJson],
     module: "runbook",
     handler: "runbookCommand",
   },
   {
     name: "up",
-    summary: "validate, check the stack's tokens against their documented formats (decrypted in memory by pulumi config get), then pulumi up, then print the manual steps left (Okta SCIM connection)",
+    summary: "validate, check the stack's tokens against their documented formats (decrypted in memory only), then pulumi up, then print the Okta Admin Console steps of every app still provisioning: pending (of every Okta app when pulumi up failed), from the files; exits with pulumi's code",
     options: [stack("stack to apply (default: the selected stack)", undefined)],
     passThrough: "[PULUMI-ARGS...]",
     help: "Arguments scimops does not know (e.g. --yes) go to `pulumi up` unchanged.",

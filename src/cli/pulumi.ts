@@ -2,8 +2,10 @@
  * `scimops up`, and what it shares with `scimops drift` (./drift): running the Pulumi CLI.
  *
  * - up: validates the files (a mistake is printed once as `FILE:LINE:COL: error: … — fix` and Pulumi is
- *   not started), runs `pulumi up`, then prints what no API can do (e.g. Okta's SCIM connection of a custom
- *   app) from the stack's `apps` output, so the person running it sees the remaining clicks with exact values.
+ *   not started), checks the stack's token formats, runs `pulumi up`, then prints what no API can do
+ *   (Okta's SCIM connection of a custom app), compiled from the files for the stack, for every Okta app still
+ *   in `okta.provisioning: pending` — and for every Okta app when `pulumi up` failed, since the first run of
+ *   phase 2 fails exactly when those steps were skipped.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -13,6 +15,8 @@ import { listAppFiles, listStackFiles, loadProject, projectRoot } from "../spec/
 import type { CliIO } from "./io";
 import { checkSecretFormats } from "../spec/check-secrets";
 import { stackSecretReveal } from "./secrets";
+import { compileApp } from "../plan/compile";
+import { oktaManualSteps } from "../plan/runbook";
 
 /** Checks run on a stack before `pulumi up`. */
 export type Preflight = (stack: string) => Promise<Diagnostic[]>;
@@ -46,15 +50,28 @@ export const runPulumi: Spawn = (args, options = {}) =>
     child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
   });
 
-/** The manual steps each app's components exported, as printable text (empty when there are none). */
-export function manualStepsText(outputs: unknown): string {
-  const apps = (outputs as { apps?: Record<string, { okta?: { manualSteps?: string[] } }> })?.apps ?? {};
+/**
+ * The Okta Admin Console steps for the stack, from its files: apps still pending, or every Okta app when
+ * `pulumi up` failed (a failed first run never wrote outputs, so the plan is the only source).
+ */
+export function planManualSteps(root: string, stack: string, upFailed: boolean): { text: string; errors: string[] } {
+  const stackFile = join(root, "stacks", `Pulumi.${stack}.yaml`);
+  if (!existsSync(stackFile)) return { text: "", errors: [`no stacks/Pulumi.${stack}.yaml, so no manual steps to show`] };
+  const all = listAppFiles(root);
+  const { apps, stacks, diagnostics } = loadProject(all, [stackFile], all);
+  const errors = diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
   const sections: string[] = [];
-  for (const [name, app] of Object.entries(apps)) {
-    const steps = app?.okta?.manualSteps ?? [];
-    if (steps.length) sections.push([`${name} (Okta) — do these in the Okta Admin Console:`, ...steps.map((s, i) => `  ${i + 1}. ${s}`)].join("\n"));
+  for (const entry of stacks[0]?.settings.apps ?? []) {
+    const app = apps.get(entry.name);
+    if (!app) continue;
+    const plan = compileApp(app, { cloud: stacks[0]!.settings.cloud, stackApp: entry });
+    const okta = plan.okta;
+    if (!okta || (okta.provisioning === "enabled" && !upFailed)) continue;
+    const why = okta.provisioning === "pending" ? "provisioning pending" : "provisioning enabled in the stack, but `pulumi up` failed: check these were done";
+    const steps = oktaManualSteps(plan, okta, stack);
+    sections.push([`${plan.name} (Okta, ${why}) — do these in the Okta Admin Console:`, ...steps.map((s, i) => `  ${i + 1}. ${s}`)].join("\n"));
   }
-  return sections.join("\n\n");
+  return { text: sections.join("\n\n"), errors };
 }
 
 /** Takes `--stack ENV` (or `-s ENV`, `--stack=ENV`) out; everything else goes to pulumi unchanged. */
@@ -105,11 +122,21 @@ async function up(args: string[], io: CliIO, run: Spawn, preflight: Preflight, r
   }
   // Pulumi colours its output on its own; where ours is plain (a pipe, NO_COLOR), so is Pulumi's.
   const color = io.color?.stdout === false && !rest.some((a) => a.startsWith("--color")) ? ["--color", "never"] : [];
-  const up = await run(["up", ...target, ...color, ...rest]);
-  if (up.code !== 0) return up.code;
-  const outputs = await run(["stack", "output", "--json", ...target], { capture: "stdout" });
-  if (outputs.code !== 0) return outputs.code;
-  const text = manualStepsText({ apps: (JSON.parse(outputs.stdout || "{}") as { apps?: unknown }).apps });
-  if (text) io.stdout(`\nManual steps left:\n\n${text}`);
-  return 0;
+  const result = await run(["up", ...target, ...color, ...rest]);
+  const name = stack ?? (await currentStack(run));
+  if (name) {
+    const { text, errors: planErrors } = planManualSteps(root, name, result.code !== 0);
+    for (const e of planErrors) io.stderr(e);
+    if (text) io.stdout(`\nManual steps left:\n\n${text}`);
+  } else {
+    io.stderr("scimops: no stack selected (pass --stack ENV), so the Okta manual steps are not shown");
+  }
+  return result.code;
+}
+
+/** The selected stack's short name (`org/project/dev` → `dev`), as `pulumi stack --show-name` prints it. */
+async function currentStack(run: Spawn): Promise<string | undefined> {
+  const shown = await run(["stack", "--show-name"], { capture: "stdout" });
+  const name = shown.stdout.trim().split("/").pop();
+  return shown.code === 0 && name ? name : undefined;
 }

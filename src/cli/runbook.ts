@@ -34,7 +34,7 @@ export async function runbookCommand(args: string[], io: CliIO): Promise<number>
   const plan = compileApp(app, { stackApp: stackApp ? { ...stackApp, idps: ["entra", "okta"] } : undefined });
   try {
     const idp = values.idp as RunbookIdp;
-    io.stdout(values.format === "json" ? JSON.stringify({ app: plan.name, idp, ...runbookSteps(plan, idp) }) : formatRunbook(plan, idp));
+    io.stdout(values.format === "json" ? JSON.stringify({ app: plan.name, idp, ...runbookSteps(plan, idp, values.stack) }) : formatRunbook(plan, idp, values.stack));
     return 0;
   } catch (err) {
     io.stderr(`scimops: ${(err as Error).message}`);

@@ -137,9 +137,14 @@ function toGraphScope(filters: readonly ScopingFilterSpec[]): Filter | null {
 
 function compileOkta(spec: AppSpec, options: CompileOptions): OktaPlan {
   const okta = spec.okta!;
+  const stackApp = options.stackApp;
   return {
     label: okta.app.label,
     signOnMode: okta.app.signOnMode,
+    loginUrl: okta.app.loginUrl,
+    saml: okta.app.saml,
+    userNameTemplate: okta.app.userNameTemplate,
+    provisioning: stackApp?.okta?.provisioning ?? "pending",
     scimBaseUrl: tryResolve(okta.provisioning.scimBaseUrl, options.stackApp?.parameters ?? {}),
     scimBaseUrlTemplate: urlTemplate(okta.provisioning.scimBaseUrl),
     tokenKey: bareKey(okta.provisioning.token.config),
@@ -149,7 +154,7 @@ function compileOkta(spec: AppSpec, options: CompileOptions): OktaPlan {
     toApp: okta.provisioning.toApp,
     profileMappings: okta.profileMappings,
     pushGroups: okta.pushGroups,
-    assignedGroups: okta.assignments.groups,
+    assignedGroups: stackApp?.okta?.assignments ?? stackApp?.assignments?.flatMap((a) => ("group" in a ? [a.group] : [])) ?? okta.assignments.groups,
   };
 }
 

@@ -41,7 +41,8 @@ const NO_CONFIG: ResolveContext = { before: {}, after: {} };
 export function diffPlans(before: AppPlan, after: AppPlan, config: ResolveContext = NO_CONFIG): PlanChange[] {
   const out: PlanChange[] = [];
   if (before.entra || after.entra) diffEntra(before.entra, after.entra, config, out);
-  diffKeyed(out, "okta", "Okta", flattenValue(before.okta), flattenValue(after.okta));
+  if (!before.okta !== !after.okta) out.push(change("okta", "Okta app", before.okta ? "removed" : "added", before.okta?.label, after.okta?.label));
+  else diffKeyed(out, "okta", "Okta", flattenValue(before.okta), flattenValue(after.okta));
   diffKeyed(out, "target", "Target rules", flattenValue(resolveTarget(before, config.before)), flattenValue(resolveTarget(after, config.after)));
   return out;
 }

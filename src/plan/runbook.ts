@@ -30,26 +30,31 @@ export function tokenInstruction(key: string): string {
   return `the token in Pulumi config \`scimops:${key}\` (show it with \`pulumi config get --show-secrets scimops:${key}\`)`;
 }
 
-/** The Okta clicks for a custom app's SCIM connection, with the exact values. */
-export function oktaManualSteps(plan: AppPlan, okta: OktaPlan): string[] {
+/**
+ * The Okta clicks for a custom app's SCIM connection, with the exact values, then the stack flag that starts
+ * phase 2 (profile mappings and push groups, which need the app-user attributes and features SCIM adds).
+ */
+export function oktaManualSteps(plan: AppPlan, okta: OktaPlan, stack?: string): string[] {
   const url = okta.scimBaseUrl ?? okta.scimBaseUrlTemplate;
   const to = okta.toApp;
   const enabled = [to.createUsers && "Create Users", to.updateUserAttributes && "Update User Attributes", to.deactivateUsers && "Deactivate Users"].filter(Boolean);
+  const later = ["the profile mappings", ...(okta.pushGroups.length ? ["push groups"] : [])].join(" and ");
   return [
     `Okta Admin Console → Applications → Applications → ${okta.label} → General → Edit → Provisioning: SCIM → Save.`,
     `Provisioning → Integration → Edit: SCIM connector base URL = ${url}; Unique identifier field for users = ${okta.uniqueIdentifierField}; Supported provisioning actions = ${okta.supportedActions.map((a) => ACTION_LABELS[a] ?? a).join(", ")}; Authentication Mode = ${AUTH_LABELS[okta.authenticationMode] ?? okta.authenticationMode}; Authorization = ${tokenInstruction(okta.tokenKey)}.`,
     `Select Test API Credentials (Okta must confirm the connection), then Save.`,
     `Provisioning → To App → Edit: enable ${enabled.join(", ")} → Save.`,
-    ...(plan.target.groups.caseSensitive && okta.pushGroups.length
-      ? [`Pushed group names must equal the ${plan.displayName} group names exactly (case-sensitive): ${okta.pushGroups.join(", ")}.`]
+    ...(okta.pushGroups.length
+      ? [`Do not push groups or edit attribute mappings by hand: scimops does both once provisioning is enabled, pushing ${okta.pushGroups.join(", ")}${plan.target.groups.caseSensitive ? ` by their exact (case-sensitive) ${plan.displayName} names` : ""}.`]
       : []),
+    `Set \`okta: { provisioning: enabled }\` on ${plan.name}'s entry in stacks/Pulumi.${stack ?? "<env>"}.yaml and run \`scimops up${stack ? ` --stack ${stack}` : ""}\` again: it checks the app's provisioning features in Okta first, then adds ${later}.`,
   ];
 }
 
-export function runbook(plan: AppPlan, idp: RunbookIdp): string[] {
+export function runbook(plan: AppPlan, idp: RunbookIdp, stack?: string): string[] {
   if (idp === "okta") {
     if (!plan.okta) throw new Error(`${plan.displayName} has no okta section`);
-    return oktaManualSteps(plan, plan.okta);
+    return oktaManualSteps(plan, plan.okta, stack);
   }
   const entry = plan.otherIdps.find((o) => o.idp === idp);
   if (!entry) {
@@ -66,12 +71,24 @@ export function runbook(plan: AppPlan, idp: RunbookIdp): string[] {
 }
 
 /** The runbook as data: how the IdP connects (method) and the numbered steps. */
-export function runbookSteps(plan: AppPlan, idp: RunbookIdp): { method: string; steps: string[] } {
-  const [method, ...steps] = idp === "okta" ? [`Okta: ${plan.okta?.label}`, ...runbook(plan, idp)] : runbook(plan, idp);
+export function runbookSteps(plan: AppPlan, idp: RunbookIdp, stack?: string): { method: string; steps: string[] } {
+  const [method, ...steps] = idp === "okta" ? [oktaMethod(plan.okta), ...runbook(plan, idp, stack)] : runbook(plan, idp, stack);
   return { method: method!, steps };
 }
 
-export function formatRunbook(plan: AppPlan, idp: RunbookIdp): string {
-  const { method, steps } = runbookSteps(plan, idp);
+export function formatRunbook(plan: AppPlan, idp: RunbookIdp, stack?: string): string {
+  const { method, steps } = runbookSteps(plan, idp, stack);
   return [`# ${plan.displayName} — ${idp}`, method, "", ...steps.map((s, i) => `${i + 1}. ${s}`)].join("\n");
+}
+
+/** Okta's apply runs in two phases around the steps above; the runbook says which one the stack is in. */
+function oktaMethod(okta: OktaPlan | undefined): string {
+  if (!okta) return "Okta";
+  const kind = okta.signOnMode === "SWA" ? "SWA (AUTO_LOGIN)" : "SAML 2.0";
+  return [
+    `Okta: ${okta.label}, an App Integration Wizard ${kind} app. \`scimops up\` runs in two phases around these steps:`,
+    `phase 1 (okta.provisioning: pending, the default) creates the app with its username template and the group assignments;`,
+    `phase 2 (okta.provisioning: enabled) checks the app's provisioning features, then adds the profile mappings and push groups.`,
+    `This stack is in phase ${okta.provisioning === "enabled" ? "2 (enabled)" : "1 (pending)"}.`,
+  ].join("\n");
 }

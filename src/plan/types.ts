@@ -4,7 +4,8 @@
  */
 import type { Expr } from "../expression";
 import type { ObjectMapping as GraphObjectMapping } from "../graph/wire";
-import type { AppSpec, AssignmentSpec, Cloud, ScopingFilterSpec, TargetRulesSpec } from "../spec/schema";
+import type { AppSpec, AssignmentSpec, Cloud, OktaSpec, OktaUserNameTemplate, ScopingFilterSpec, TargetRulesSpec } from "../spec/schema";
+import type { OktaPhase } from "../spec/stack";
 import type { ScimDialect } from "../catalog/tenant-url";
 
 export type ConfigRef = { config: string };
@@ -57,7 +58,16 @@ export interface EntraPlan {
 
 export interface OktaPlan {
   label: string;
-  signOnMode: string;
+  /** App Integration Wizard app kind: SWA is Okta's AUTO_LOGIN sign-on mode. */
+  signOnMode: OktaSpec["app"]["signOnMode"];
+  loginUrl?: string;
+  saml?: OktaSpec["app"]["saml"];
+  userNameTemplate: OktaUserNameTemplate;
+  /**
+   * pending: the SCIM connection still needs the Admin Console (no API can enable it for a custom app);
+   * enabled: the stack says it was done, so profile mappings and push groups are applied.
+   */
+  provisioning: OktaPhase;
   scimBaseUrl?: string;
   scimBaseUrlTemplate: string;
   tokenKey: string;
@@ -67,6 +77,7 @@ export interface OktaPlan {
   toApp: { createUsers: boolean; updateUserAttributes: boolean; deactivateUsers: boolean };
   profileMappings: readonly { target: string; source: string }[];
   pushGroups: readonly string[];
+  /** The stack's Okta assignments (or its `assignments`' groups), else the file's. */
   assignedGroups: readonly string[];
 }
 

@@ -29,11 +29,10 @@ import {
   parseTargetPath,
   patchOperations,
   patchRequest,
-  idPlaceholder,
   type ScimRequest,
 } from "./scim";
 import { evaluateScoping, scopingAttributes, type ScopingResult } from "./scoping";
-import { compileMatching, firstValue, type MatchingAttribute, postActive, RequestJson, violationsJson } from "./requests";
+import { compileMatching, firstValue, type MatchingAttribute, postActive, type ReferenceRequests, referenceRequests, RequestJson, violationsJson } from "./requests";
 import { type Assignment, assignmentJson, AssignmentResolver, type GroupRef, softDeletedReasons } from "./scope";
 import { type GroupPolicy, type GroupPreview, GroupPreviewer } from "./groups";
 import { applyRoles, roleModeOf, type RoleMode, roleOperation } from "./roles";
@@ -54,14 +53,7 @@ export interface PreviewOptions {
   onDemand?: boolean;
 }
 
-/** A reference attribute's requests: Entra checks the target's current value, then links it by PATCH. */
-export interface ReferenceRequests {
-  attribute: string;
-  /** The referenced object's Entra id (its id in the target is `{id:<that id>}`). */
-  references: string;
-  query: ScimRequest;
-  update: ScimRequest;
-}
+export type { ReferenceRequests } from "./requests";
 
 export type { Assignment } from "./scope";
 export type { Evaluation } from "./evaluation";
@@ -215,7 +207,9 @@ export class AppPreviewer {
   /** The groups mapping (null: none), fed with each user's groups. */
   readonly groups: GroupPreviewer | null;
   /** Matching value → the first user that computed it (a second user matches the first one's target user). */
-  private readonly matchedBy = new Map<string, string>();
+  private readonly matchedBy = new Map<number, string>();
+  /** The references' JSON per referenced id (few managers, many users), bounded. */
+  private readonly referencesJson = new Map<string, string>();
   /** Users provisioned on demand (their note). */
   private readonly onDemandUsers: ReadonlySet<string>;
   /** Set by the last update built: a change cleared a value (not sent). */
@@ -699,7 +693,7 @@ export class AppPreviewer {
       o.violations = [...o.violations, { rule: "disabled-not-provisioned", severity: "error", attribute: "active", message: `the user is disabled (accountEnabled false): Entra does not provision a disabled user to ${this.displayName} until it is enabled` }];
     }
     if (o.matchTarget !== null) {
-      const key = `${o.matchIndex}\u0000${o.matchValue.toLowerCase()}`;
+      const key = matchKey(o.matchIndex, o.matchValue);
       const first = this.matchedBy.get(key);
       if (first === undefined) this.matchedBy.set(key, user.userPrincipalName);
       else if (first !== user.userPrincipalName) {
@@ -753,26 +747,26 @@ export class AppPreviewer {
     return out;
   }
 
-  /**
-   * The manager: "Microsoft Entra ID checks the current attribute value in the identity store before
-   * updating it … only the manager attribute" — a query on id and manager asking for id only — then
-   * `Add` with `[{"$ref", "value"}]` (use-scim-to-provision-users-and-groups.md, Examples 4 and 5).
-   */
+  /** JSON.stringify(referencesOf(create)), cached per referenced value when there is one reference. */
+  private referencesJsonOf(create: readonly (AttributeValue | null)[]): string {
+    if (this.referenceNotes.length !== 1 || !this.canUpdate) return JSON.stringify(this.referencesOf(create));
+    const of = firstValue(create[this.referenceNotes[0]!.index]);
+    if (of === null || of === "") return "[]";
+    let json = this.referencesJson.get(of);
+    if (json === undefined) {
+      json = JSON.stringify(this.referencesOf(create));
+      if (this.referencesJson.size < 1000) this.referencesJson.set(of, json);
+    }
+    return json;
+  }
+
+  /** The reference attributes' requests (the manager), for the create values. */
   private referencesOf(create: readonly (AttributeValue | null)[]): ReferenceRequests[] {
     const out: ReferenceRequests[] = [];
     if (!this.canUpdate) return out;
     for (const r of this.referenceNotes) {
       const of = firstValue(create[r.index]);
-      if (of === null || of === "") continue;
-      const target = this.attributes[r.index]!.target;
-      const id = idPlaceholder(of);
-      const filter = `id eq "{id}" and manager eq ${JSON.stringify(id)}`;
-      out.push({
-        attribute: target,
-        references: of,
-        query: { method: "GET", path: `/Users?filter=${filter}&attributes=id`, query: { filter, attributes: "id" } },
-        update: patchRequest([{ op: this.dialect === "legacy" ? "Add" : "add", path: target, value: [{ $ref: `../Users/${id}`, value: id }] }]),
-      });
+      if (of !== null && of !== "") out.push(referenceRequests(this.attributes[r.index]!.target, of, this.dialect));
     }
     return out;
   }
@@ -870,7 +864,7 @@ export class AppPreviewer {
     out += `${this.canDelete ? ',"hardDelete":{"method":"DELETE","path":"/Users/{id}"}},"notes":' : ',"hardDelete":null},"notes":'}${this.json.notes(o.notes)}`;
     // The matching queries after the first, the references and policies are rare or short: serialized.
     const queries = this.matching.length === 1 ? (o.matchTarget === null ? "[]" : `[${matchJson}]`) : JSON.stringify(this.matchQueriesOf(ev.createValues));
-    const references = this.referenceNotes.length ? JSON.stringify(this.referencesOf(ev.createValues)) : "[]";
+    const references = this.referenceNotes.length ? this.referencesJsonOf(ev.createValues) : "[]";
     return `${out},"matchQueries":${queries},"retrieve":{"method":"GET","path":"/Users/{id}"},"references":${references},"policies":${o.policies.length ? JSON.stringify(o.policies) : "[]"}}`;
   }
 
@@ -881,6 +875,23 @@ export class AppPreviewer {
   }
 
 
+}
+
+/**
+ * A matching value as a number (two FNV-1a hashes, 52 bits; the value compared case-insensitively, as
+ * SCIM compares userName): the previewer keeps one per in-scope user, so a number rather than the string.
+ */
+function matchKey(index: number, value: string): number {
+  let h1 = 0x811c9dc5 ^ index;
+  let h2 = 0x01000193 ^ (index << 8);
+  for (let i = 0; i < value.length; i++) {
+    let c = value.charCodeAt(i);
+    if (c >= 65 && c <= 90) c += 32;
+    else if (c > 127) c = value[i]!.toLowerCase().charCodeAt(0);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
+  }
+  return (h1 >>> 0) * 0x100000 + ((h2 >>> 0) & 0xfffff);
 }
 
 /** The violations that make the target (or Entra) refuse the user. */

@@ -5,7 +5,8 @@
  */
 import { jsonInner, jsonString } from "./json";
 import type { Violation } from "./rules";
-import { type AttributeValue, PATCH_OP_SCHEMA, type PatchOperation } from "./scim";
+import type { ScimDialect } from "../catalog/tenant-url";
+import { type AttributeValue, idPlaceholder, PATCH_OP_SCHEMA, type PatchOperation, patchRequest, type ScimRequest } from "./scim";
 
 export class RequestJson {
   private readonly head: string;
@@ -91,4 +92,29 @@ export interface MatchingAttribute {
 export function compileMatching(targets: readonly string[], indexOf: (target: string) => number, resourcePath = "/Users"): MatchingAttribute[] {
   const inside = (s: string) => JSON.stringify(s).slice(1, -1);
   return targets.map((target) => ({ target, index: indexOf(target), pathJson: inside(`${resourcePath}?filter=${target} eq `), filterJson: inside(`${target} eq `) }));
+}
+
+/** A reference attribute's requests: Entra checks the target's current value, then links it by PATCH. */
+export interface ReferenceRequests {
+  attribute: string;
+  /** The referenced object's Entra id (its id in the target is `{id:<that id>}`). */
+  references: string;
+  query: ScimRequest;
+  update: ScimRequest;
+}
+
+/**
+ * The manager: "Microsoft Entra ID checks the current attribute value in the identity store before
+ * updating it … only the manager attribute" — a query on id and manager asking for id only — then
+ * `Add` with `[{"$ref", "value"}]` (use-scim-to-provision-users-and-groups.md, Examples 4 and 5).
+ */
+export function referenceRequests(attribute: string, of: string, dialect: ScimDialect): ReferenceRequests {
+  const id = idPlaceholder(of);
+  const filter = `id eq "{id}" and manager eq ${JSON.stringify(id)}`;
+  return {
+    attribute,
+    references: of,
+    query: { method: "GET", path: `/Users?filter=${filter}&attributes=id`, query: { filter, attributes: "id" } },
+    update: patchRequest([{ op: dialect === "legacy" ? "Add" : "add", path: attribute, value: [{ $ref: `../Users/${id}`, value: id }] }]),
+  };
 }

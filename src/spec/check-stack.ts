@@ -2,13 +2,15 @@
 import type { Diagnostic } from "./diagnostics";
 import { nearest } from "./diagnostics";
 import type { LoadedApp } from "./load";
-import type { LoadedStack } from "./stack";
+import type { LoadedStack, StackApp } from "./stack";
 import { NAMESPACE, STACK_SETTING_KEYS } from "./stack";
 import { resolveTenantUrl, TenantUrlError } from "../catalog/tenant-url";
 import { bareKey, secretConfigKeys, plainConfigKeys } from "./config-refs";
 import { assignedRoleProblem } from "../catalog/roles";
 import { isEmailAddress } from "../catalog/attributes";
 import { domainListProblem } from "./domains";
+import type { AppSpec } from "./schema";
+import { OKTA_SEPARATE_GROUPS_FIX, oktaAssignedAndPushed } from "./check";
 
 export function checkStack(stack: LoadedStack, apps: ReadonlyMap<string, LoadedApp>): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -54,6 +56,7 @@ export function checkStack(stack: LoadedStack, apps: ReadonlyMap<string, LoadedA
     }
     for (const problem of urlProblems) report([appsKey, i, "parameters"], "error", `${spec.displayName}: ${problem}`, "set it under `parameters:` of this app entry");
     checkPlainValues(spec, stack, report);
+    checkOktaEntry(entry, i, spec, stack, (path, message, fix) => report([appsKey, i, ...path], "error", message, fix));
     const roles = spec.entra?.roles;
     (entry.assignments ?? []).forEach((a, j) => {
       const problem = assignedRoleProblem(spec.displayName, roles, a.role);
@@ -112,3 +115,23 @@ function checkPlainValues(spec: LoadedApp["spec"], stack: LoadedStack, report: S
   }
 }
 
+/** The stack's Okta settings for one app: an org to deploy to, and assignments that are not also pushed. */
+function checkOktaEntry(entry: StackApp, i: number, spec: AppSpec, stack: LoadedStack, report: (path: (string | number)[], message: string, fix: string) => void): void {
+  if (!entry.idps.includes("okta")) {
+    if (entry.okta) report(["okta"], `\`okta:\` is set but ${spec.displayName} is not deployed with Okta in this stack`, "add `okta` to `idps` or remove `okta:`");
+    return;
+  }
+  if (!spec.okta) return;
+  if (!stack.settings.oktaOrg) report(["idps"], `${spec.displayName} is deployed with Okta but the stack sets no \`${NAMESPACE}:oktaOrg\``, `set \`${NAMESPACE}:oktaOrg: <org>.okta.com\` (the explicit okta provider's org)`);
+  const pushed = new Set(spec.okta.pushGroups);
+  // The groups Okta assigns are the stack's okta.assignments, else its assignments' groups (compileOkta).
+  if (entry.okta?.assignments) {
+    entry.okta.assignments.forEach((group, j) => {
+      if (pushed.has(group)) report(["okta", "assignments", j], oktaAssignedAndPushed(group), OKTA_SEPARATE_GROUPS_FIX);
+    });
+  } else {
+    (entry.assignments ?? []).forEach((a, j) => {
+      if ("group" in a && pushed.has(a.group)) report(["assignments", j, "group"], `${oktaAssignedAndPushed(a.group)} (these assignments also reach Okta)`, `give this app \`okta: { assignments: [...] }\` with other groups; ${OKTA_SEPARATE_GROUPS_FIX}`);
+    });
+  }
+}

@@ -17,6 +17,7 @@ import { galleryAppFacts, publicPreviewNotice, TENANT_URL_FLAGS } from "../catal
 import { checkExpressionText, checkScopingClause } from "./check-expressions";
 import { domainListProblem } from "./domains";
 import { knownTargetForUrl } from "../catalog/targets";
+import { checkGroupsSupported } from "./check-groups";
 
 type Report = (path: Path, message: string, fix: string, inside?: number, severity?: Diagnostic["severity"]) => void;
 
@@ -37,6 +38,7 @@ export function checkApp(app: LoadedApp): Diagnostic[] {
   checkPatterns(spec, report);
   if (spec.entra) checkEntra(spec, report);
   if (spec.okta) checkOkta(spec, report);
+  checkGroupsSupported(spec, report);
   checkRunbooks(spec, report);
   return diagnostics;
 }
@@ -285,14 +287,40 @@ function checkOkta(spec: AppSpec, report: Report): void {
     report(["okta", "pushGroups"], "groups are pushed but `pushGroups` is not a supported provisioning action", "add `pushGroups` to okta.provisioning.supportedActions");
   }
   checkGroupNames(spec, okta.pushGroups, ["okta", "pushGroups"], report);
+  checkOktaApp(okta, report);
+  okta.pushGroups.forEach((group, i) => {
+    if (okta.assignments.groups.includes(group)) report(["okta", "pushGroups", i], oktaAssignedAndPushed(group), OKTA_SEPARATE_GROUPS_FIX);
+  });
   const targets = new Set<string>();
   okta.profileMappings.forEach((m, i) => {
+    if (m.target === "userName") {
+      report(["okta", "profileMappings", i, "target"], "the app user's userName comes from the app's username template, not from a profile mapping", "remove this row and set okta.app.userNameTemplate (e.g. `{ template: \"${source.login}\", type: BUILT_IN }`)");
+    }
     if (targets.has(m.target)) report(["okta", "profileMappings", i, "target"], `\`${m.target}\` is mapped twice`, "keep one mapping per target attribute");
     targets.add(m.target);
   });
-  if (!targets.has(okta.provisioning.uniqueIdentifierField)) {
+  // userName is set by okta.app.userNameTemplate; any other unique identifier needs a mapping row.
+  if (okta.provisioning.uniqueIdentifierField !== "userName" && !targets.has(okta.provisioning.uniqueIdentifierField)) {
     report(["okta", "provisioning", "uniqueIdentifierField"], `the unique identifier field \`${okta.provisioning.uniqueIdentifierField}\` has no profile mapping`, "add a profile mapping for it");
   }
+}
+
+/** Okta help "App assignments and Group Push": "Okta doesn't support using the same group for app assignment and Group Push." */
+export function oktaAssignedAndPushed(group: string): string {
+  return `Okta group \`${group}\` is both assigned to the app and pushed, and Okta does not support using the same group for app assignment and Group Push`;
+}
+export const OKTA_SEPARATE_GROUPS_FIX = "assign a separate group whose members should get the app (e.g. `IronWifi Users`), and push only the groups that carry the target's policies";
+
+function checkOktaApp(okta: NonNullable<AppSpec["okta"]>, report: Report): void {
+  const app = okta.app;
+  if (app.signOnMode === "SWA" && !app.loginUrl) report(["okta", "app", "signOnMode"], "a custom SWA app needs the app's sign-in page URL", "add `loginUrl: https://…` under okta.app");
+  if (app.signOnMode === "SAML_2_0" && !app.saml) report(["okta", "app", "signOnMode"], "a custom SAML 2.0 app needs its SAML settings", "add `saml: { ssoUrl: …, audience: … }` under okta.app");
+  if (app.signOnMode !== "SWA" && app.loginUrl) report(["okta", "app", "loginUrl"], "`loginUrl` applies to SWA apps only", "remove it, or set `signOnMode: SWA`");
+  if (app.signOnMode !== "SAML_2_0" && app.saml) report(["okta", "app", "saml"], "`saml` applies to SAML_2_0 apps only", "remove it, or set `signOnMode: SAML_2_0`");
+  const { template, type } = app.userNameTemplate;
+  const builtIn = /^\$\{.+\}$/.test(template);
+  if (type === "BUILT_IN" && !builtIn) report(["okta", "app", "userNameTemplate", "template"], `a BUILT_IN username template is one of Okta's formats such as \`\${source.login}\`, not \`${template}\``, "use `${source.login}`/`${source.email}`, or set `type: CUSTOM` for an expression");
+  if (type === "CUSTOM" && builtIn) report(["okta", "app", "userNameTemplate", "template"], "a CUSTOM username template is a plain Okta expression such as `user.email`, without `${…}`", "drop the `${…}` or set `type: BUILT_IN`");
 }
 
 function checkGroupNames(spec: AppSpec, names: readonly string[], path: Path, report: Report): void {

@@ -194,10 +194,37 @@ export const EntraSpec = z.strictObject({
     .describe("test subjects provisioned on demand after apply"),
 });
 
+/**
+ * The app user's userName, set on the app itself (Okta: `credentials.userNameTemplate`), never by a profile
+ * mapping row. BUILT_IN templates are Okta's named formats (`${source.login}` = Okta username); CUSTOM ones
+ * are Okta expressions such as `user.email`. Okta's own default is BUILT_IN `${source.login}`
+ * (terraform-provider-okta okta/services/idaas/app.go, baseAppSwaSchema).
+ */
+export const OktaUserNameTemplate = z.strictObject({
+  template: z.string().min(1).describe("`${source.login}`, `${source.email}` … (BUILT_IN) or an Okta expression like `user.email` (CUSTOM)"),
+  type: z.enum(["BUILT_IN", "CUSTOM"]),
+  pushStatus: z.enum(["PUSH", "DONT_PUSH"]).optional().describe("push the userName again when it changes in Okta"),
+});
+
+/** A custom SAML 2.0 app's sign-on settings: what Okta requires of a SAML app that is not from the catalog. */
+export const OktaSamlSettings = z.strictObject({
+  ssoUrl: z.string().url().describe("Single sign-on URL (the app's ACS URL)"),
+  audience: z.string().min(1).describe("Audience URI (SP Entity ID)"),
+  recipient: z.string().url().optional().describe("defaults to ssoUrl"),
+  destination: z.string().url().optional().describe("defaults to ssoUrl"),
+  subjectNameIdTemplate: z.string().min(1).default("${user.userName}"),
+  subjectNameIdFormat: z.string().min(1).default("urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"),
+});
+
 export const OktaSpec = z.strictObject({
   app: z.strictObject({
     label: z.string().min(1),
-    signOnMode: z.enum(["SWA", "SAML_2_0", "OIDC", "BOOKMARK"]).describe("SWA = Secure Web Authentication"),
+    // Okta adds SCIM only to App Integration Wizard apps made as SWA or SAML ("Adding SCIM provisioning
+    // to an OpenID Connect (OIDC) integration isn't currently supported", help.okta.com Apps_App_Integration_Wizard_SCIM).
+    signOnMode: z.enum(["SWA", "SAML_2_0"]).describe("App Integration Wizard custom app: SWA (Okta AUTO_LOGIN) or SAML_2_0; OIDC apps cannot have SCIM"),
+    loginUrl: z.string().url().optional().describe("SWA: the app's sign-in page (Okta requires it for a custom AUTO_LOGIN app)"),
+    saml: OktaSamlSettings.optional().describe("SAML_2_0: the custom SAML app's settings"),
+    userNameTemplate: OktaUserNameTemplate.describe("how Okta forms the app user's userName (Sign On tab → Application username format)"),
   }),
   provisioning: z.strictObject({
     scimBaseUrl: TenantUrl,
@@ -214,8 +241,10 @@ export const OktaSpec = z.strictObject({
   profileMappings: z
     .array(z.strictObject({ target: z.string().min(1), source: z.string().min(1).describe("Okta expression, e.g. user.login") }))
     .default([]),
-  pushGroups: z.array(z.string().min(1)).default([]),
-  assignments: z.strictObject({ groups: z.array(z.string().min(1)).default([]) }).default({ groups: [] }),
+  pushGroups: z.array(z.string().min(1)).default([]).describe("Okta groups pushed to the app (Push Groups); never also assigned"),
+  assignments: z
+    .strictObject({ groups: z.array(z.string().min(1)).default([]).describe("Okta groups assigned to the app; members must be assigned before their groups are pushed") })
+    .default({ groups: [] }),
 });
 
 /** What a target app enforces; checked by `validate` on the mappings and by `preview` per user. */
@@ -319,6 +348,7 @@ export const AppSpec = z.strictObject({
 export type AppSpec = z.infer<typeof AppSpec>;
 export type EntraSpec = z.infer<typeof EntraSpec>;
 export type OktaSpec = z.infer<typeof OktaSpec>;
+export type OktaUserNameTemplate = z.infer<typeof OktaUserNameTemplate>;
 export type ObjectMappingSpec = z.infer<typeof ObjectMapping>;
 export type AttributeMappingSpec = z.infer<typeof AttributeMapping>;
 export type ScopingFilterSpec = z.infer<typeof ScopingFilter>;

@@ -38,6 +38,15 @@ function configJson<T extends z.ZodType>(schema: T) {
   }, schema);
 }
 
+/** `<org>.<base URL>`: the okta provider's `orgName` and `baseUrl` (okta.com, oktapreview.com, okta-emea.com …). */
+const OKTA_ORG_HOST = /^([a-z0-9][a-z0-9-]*)\.((?:(?:okta|oktapreview|okta-emea|okta-gov)\.com|okta\.mil))$/;
+
+export function oktaOrgParts(host: string): { orgName: string; baseUrl: string } {
+  const m = OKTA_ORG_HOST.exec(host);
+  if (!m) throw new Error(`scimops:oktaOrg \`${host}\` is not an Okta org host name such as contoso.okta.com`);
+  return { orgName: m[1]!, baseUrl: m[2]! };
+}
+
 export const StackApp = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9-]*$/).describe("file name under mappings/ without .yaml"),
   idps: z.array(z.enum(["entra", "okta"])).min(1).default(["entra"]),
@@ -47,6 +56,16 @@ export const StackApp = z.strictObject({
   status: z.enum(["on", "off"]).optional().describe("overrides the file's provisioning status"),
   servicePrincipalId: z.string().uuid().optional().describe("adopt this existing enterprise app (service principal object id) instead of creating one"),
   jobId: z.string().min(1).optional().describe("adopt this existing synchronization job of the app"),
+  okta: z
+    .strictObject({
+      provisioning: z
+        .enum(["pending", "enabled"])
+        .default("pending")
+        .describe("pending: create the app and assignments, print the Admin Console steps; enabled (after those steps): add profile mappings and push groups"),
+      assignments: z.array(z.string().min(1)).optional().describe("Okta groups assigned in this environment; replaces the file's okta.assignments.groups"),
+    })
+    .optional()
+    .describe("Okta's two-phase apply around the manual SCIM step"),
 });
 
 export const StackSettings = z.strictObject({
@@ -54,13 +73,17 @@ export const StackSettings = z.strictObject({
   cloud: Cloud.default("global"),
   graphBaseUrl: z.string().url().optional().describe("explicit Graph base URL (e.g. an emulator); overrides cloud"),
   tenantId: configString.pipe(z.string().min(1)).optional(),
-  oktaOrg: configString.pipe(z.string().min(1)).optional(),
+  oktaOrg: configString
+    .pipe(z.string().regex(OKTA_ORG_HOST, { message: "an Okta org is its host name, e.g. `contoso.okta.com` or `contoso.oktapreview.com`" }))
+    .optional()
+    .describe("the Okta org's host name; the explicit okta.Provider's orgName and baseUrl come from it"),
   allowDeletion: configBoolean.default(false),
   protect: configBoolean.default(false).describe("protect the enterprise apps (pulumi protect)"),
   mappingsDir: z.string().default("mappings"),
 });
 export type StackSettings = z.infer<typeof StackSettings>;
 export type StackApp = z.infer<typeof StackApp>;
+export type OktaPhase = NonNullable<StackApp["okta"]>["provisioning"];
 
 /** Keys under `scimops:` that StackSettings reads; any other `scimops:` key is a value the mapping files reference. */
 export const STACK_SETTING_KEYS: ReadonlySet<string> = new Set(Object.keys(StackSettings.shape));

@@ -124,3 +124,20 @@ describe("stack entries", () => {
     expect(added.consequences[0]!.message).toMatch(/^Provisioning starts with an initial cycle/);
   });
 });
+
+describe("identity providers of a stack entry", () => {
+  let repo: TestRepo;
+  beforeAll(() => {
+    repo = new TestRepo();
+  });
+  afterAll(() => repo.dispose());
+
+  it("dropping Okta from an app is one row, and Entra's side is untouched", async () => {
+    repo.edit("stacks/Pulumi.dev.yaml", ["idps: [entra, okta]", "idps: [entra]"]);
+    const r = await repo.json("--stack", "dev");
+    const iron = r.stacks[0]!.apps.find((a) => a.app === "ironwifi")!;
+    expect(iron.stackEntry).toEqual([{ name: "idps", kind: "changed", before: "entra, okta", after: "entra" }]);
+    expect(iron.changes).toEqual([{ area: "okta", name: "Okta app", kind: "removed", before: "IronWifi SCIM", schema: false, matching: false }]);
+    expect(iron.users).toEqual([]);
+  });
+});

@@ -1,10 +1,26 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { manualStepsText, upCommand, type Spawn } from "../../src/cli/pulumi";
+import { upCommand, type Preflight, type Spawn } from "../../src/cli/pulumi";
+
+/** Token formats are checked by test/spec; here up only has to run. */
+const noPreflight: Preflight = async () => [];
 import { classifyFailure, differingPaths, driftCommand, driftedFields } from "../../src/cli/drift";
+
+const root = join(__dirname, "..", "..");
+
+/** A copy of the project whose dev stack has IronWifi in Okta's phase 2. */
+function enabledProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), "scimops-up-"));
+  for (const d of ["mappings", "stacks"]) cpSync(join(root, d), join(dir, d), { recursive: true });
+  const stack = join(dir, "stacks", "Pulumi.dev.yaml");
+  const text = readFileSync(stack, "utf8");
+  if (!text.includes("okta: { provisioning: pending")) throw new Error("the dev stack no longer has IronWifi in Okta's phase 1");
+  writeFileSync(stack, text.replace("okta: { provisioning: pending", "okta: { provisioning: enabled"));
+  return dir;
+}
 
 function fakePulumi(responses: Record<string, { code: number; stdout?: string }>) {
   const calls: string[][] = [];
@@ -22,26 +38,41 @@ function capture() {
   return { io: { stdout: (s: string) => void out.push(s), stderr: (s: string) => void err.push(s) }, out, err };
 }
 
-const outputs = { apps: { ironwifi: { okta: { manualSteps: ["Provisioning → Integration → Edit: SCIM connector base URL = https://us-east.ironwifi.com/scim/v2"] } }, jumpcloud: { entra: { jobId: "scim.1" } } } };
-
 describe("scimops up", () => {
-  it("runs pulumi up on the stack, then prints the manual steps from the stack outputs", async () => {
-    const { calls, run } = fakePulumi({ stack: { code: 0, stdout: JSON.stringify(outputs) } });
+  it("runs pulumi up on the stack, then prints the Okta steps of every app still pending, from the files", async () => {
+    const { calls, run } = fakePulumi({});
     const { io, out } = capture();
-    expect(await upCommand(["--stack", "dev", "--yes"], io, run)).toBe(0);
-    expect(calls).toEqual([["up", "--stack", "dev", "--yes"], ["stack", "output", "--json", "--stack", "dev"]]);
-    expect(out.join("\n")).toContain("ironwifi (Okta)");
-    expect(out.join("\n")).toContain("1. Provisioning → Integration → Edit: SCIM connector base URL = https://us-east.ironwifi.com/scim/v2");
+    expect(await upCommand(["--stack", "dev", "--yes"], io, run, noPreflight, root)).toBe(0);
+    expect(calls).toEqual([["up", "--stack", "dev", "--yes"]]);
+    const text = out.join("\n");
+    expect(text).toContain("ironwifi (Okta, provisioning pending)");
+    expect(text).toContain("SCIM connector base URL = https://us-east.ironwifi.com/scim/v2");
+    expect(text).toContain("Set `okta: { provisioning: enabled }` on ironwifi's entry in stacks/Pulumi.dev.yaml and run `scimops up --stack dev` again");
   });
 
-  it("stops with pulumi's exit code when up fails", async () => {
-    const { calls, run } = fakePulumi({ up: { code: 255 } });
-    expect(await upCommand([], capture().io, run)).toBe(255);
-    expect(calls).toHaveLength(1);
+  it("prints the steps when the first run fails too, and keeps pulumi's exit code", async () => {
+    const { run } = fakePulumi({ up: { code: 255 } });
+    const { io, out } = capture();
+    expect(await upCommand(["--stack", "prod"], io, run, noPreflight, root)).toBe(255);
+    expect(out.join("\n")).toContain("1. Okta Admin Console → Applications → Applications → IronWifi SCIM → General → Edit → Provisioning: SCIM → Save.");
   });
 
-  it("prints nothing extra when no app has manual steps", () => {
-    expect(manualStepsText({ apps: { jumpcloud: { entra: {} } } })).toBe("");
+  it("prints nothing once the stack says provisioning is enabled and up succeeds, but the steps again when it fails", async () => {
+    const dir = enabledProject();
+    const ok = capture();
+    expect(await upCommand(["--stack", "dev"], ok.io, fakePulumi({}).run, noPreflight, dir)).toBe(0);
+    expect(ok.out.join("\n")).not.toContain("Okta");
+    const failed = capture();
+    expect(await upCommand(["--stack", "dev"], failed.io, fakePulumi({ up: { code: 1 } }).run, noPreflight, dir)).toBe(1);
+    expect(failed.out.join("\n")).toContain("ironwifi (Okta, provisioning enabled in the stack, but `pulumi up` failed: check these were done)");
+  });
+
+  it("finds the selected stack when --stack is not given", async () => {
+    const { calls, run } = fakePulumi({ stack: { code: 0, stdout: "contoso/scimops/dev\n" } });
+    const { io, out } = capture();
+    expect(await upCommand([], io, run, noPreflight, root)).toBe(0);
+    expect(calls).toEqual([["up"], ["stack", "--show-name"]]);
+    expect(out.join("\n")).toContain("stacks/Pulumi.dev.yaml");
   });
 });
 

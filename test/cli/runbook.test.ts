@@ -31,6 +31,15 @@ describe("scimops runbook", () => {
     expect(out).toContain("Create Users, Update User Attributes, Deactivate Users");
   });
 
+  it("describes Okta's two phases, names the stack's phase, and ends with the flag to set", async () => {
+    const { out } = await run(["--app", "ironwifi", "--idp", "okta", "--stack", "prod"]);
+    expect(out).toContain("App Integration Wizard SWA (AUTO_LOGIN) app");
+    expect(out).toContain("phase 1 (okta.provisioning: pending, the default) creates the app with its username template and the group assignments");
+    expect(out).toContain("phase 2 (okta.provisioning: enabled) checks the app's provisioning features, then adds the profile mappings and push groups");
+    expect(out).toContain("This stack is in phase 1 (pending).");
+    expect(out).toMatch(/^6\. Set `okta: \{ provisioning: enabled \}` on ironwifi's entry in stacks\/Pulumi\.prod\.yaml and run `scimops up --stack prod` again/m);
+  });
+
   it("refuses an IdP the app has no steps for", async () => {
     const { code, err } = await run(["--app", "jumpcloud", "--idp", "onelogin"]);
     expect(code).toBe(1);

@@ -57,6 +57,17 @@ describe("scimops preview", () => {
     expect(text().split("\n")).toHaveLength(sampleUsers().length + 2);
   });
 
+  it("--on-demand: provision on demand sends the legacy dialect though JumpCloud's URL has the flag", async () => {
+    const run = async (args: string[]) => {
+      const { io, text } = capture();
+      expect(await previewCommand(["--app", "jumpcloud", "--format", "json", ...args], io)).toBe(0);
+      const doc = JSON.parse(text()) as { users: { userPrincipalName: string; deprovision: { scopeExit: { body: { Operations: unknown[] } } } }[] };
+      return doc.users.find((u) => u.userPrincipalName === "adele.vance@contoso.example")!.deprovision.scopeExit.body.Operations;
+    };
+    expect(await run([])).toEqual([{ op: "replace", path: "active", value: false }]);
+    expect(await run(["--on-demand"])).toEqual([{ op: "Replace", path: "active", value: "False" }]);
+  });
+
   it("is dispatched by the scimops binary", () => {
     const out = execFileSync(process.execPath, [join(__dirname, "..", "..", "bin", "scimops.cjs"), "preview", "--app", "spaceiq", "--format", "json"], { encoding: "utf8" });
     expect((JSON.parse(out) as { app: string; users: JsonUser[] }).users.filter((u) => u.inScope)).toHaveLength(12);

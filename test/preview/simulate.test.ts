@@ -200,6 +200,19 @@ describe("scimops simulate", () => {
     expect(rolledBack.text()).toContain("simulate disagrees with the preview for: adele.vance@contoso.example");
   });
 
+  it("replays the groups after the users: the assigned group is created with its members, renamed, emptied and deleted", async () => {
+    const server = await serverFor(previewer("airstack"));
+    process.env.SCIMOPS_TEST_TOKEN = TOKEN;
+    const { io, text } = capture();
+    expect(await simulateCommand(["--app", "airstack", "--target", server.url, "--token-env", "SCIMOPS_TEST_TOKEN"], io)).toBe(0);
+    const out = text();
+    expect(out).toMatch(/group SCIM Pilot: created\n {2}✓ match {10}GET \/Groups\?excludedAttributes=members&filter=displayName eq "SCIM Pilot" → 200 {2}no match\n {2}✓ create {9}POST \/Groups → 201 {2}created [0-9a-f-]{36}\n {2}✓ members {8}PATCH \/Groups\/[0-9a-f-]{36} → 200 {2}added 11 member\(s\)/);
+    expect(out).toContain("group Corporate-WiFi: out-of-scope");
+    expect(out).toMatch(/✓ delete {9}DELETE \/Groups\/[0-9a-f-]{36} → 204 {2}deleted/);
+    expect(out).toContain("simulate agrees with the preview");
+    expect(server.groups()).toEqual([]);
+  });
+
   it("a wrong token fails every request with 401 and is not printed", async () => {
     const server = await serverFor(previewer("airstack"));
     process.env.SCIMOPS_TEST_TOKEN = "wrong-token-value-123";

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import type * as pulumiType from "@pulumi/pulumi";
+import { fixtureOrg, OktaOrgMock } from "./okta-mock";
 
 export interface Registered {
   type: string;
@@ -15,6 +16,10 @@ export interface Registered {
   retainOnDelete?: boolean;
   protect?: boolean;
   secretInputs: string[];
+  /** Okta resources: the explicit provider's name, dependsOn names and replaceOnChanges. */
+  provider?: string;
+  dependsOn: string[];
+  replaceOnChanges?: string[];
 }
 
 export const root = join(__dirname, "..", "..");
@@ -36,7 +41,13 @@ export function stackFileConfig(stack: string, override?: (config: Record<string
   return out;
 }
 
-export async function runProgram(stack: string, override?: (config: Record<string, unknown>) => void) {
+/** The fixture Okta org, at the host the stack file's `scimops:oktaOrg` names. */
+function stackOktaOrg(stack: string): OktaOrgMock {
+  const host = parse(readFileSync(join(root, "stacks", `Pulumi.${stack}.yaml`), "utf8")).config["scimops:oktaOrg"] as string | undefined;
+  return new OktaOrgMock(fixtureOrg(host ? { host } : {}));
+}
+
+export async function runProgram(stack: string, override?: (config: Record<string, unknown>) => void, okta: OktaOrgMock = stackOktaOrg(stack)) {
   const pulumi: typeof pulumiType = require("@pulumi/pulumi");
   const registered: Registered[] = [];
   const pending: Promise<void>[] = [];
@@ -44,6 +55,8 @@ export async function runProgram(stack: string, override?: (config: Record<strin
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
+        const fromOkta = okta.newResource(args);
+        if (fromOkta) return fromOkta;
         const id = `${args.name}-id`;
         const state: Record<string, unknown> = { ...args.inputs };
         // Our Graph-backed resources' outputs in the shapes their providers return (tested against the emulator).
@@ -59,6 +72,8 @@ export async function runProgram(stack: string, override?: (config: Record<strin
         return { id, state };
       },
       call(args) {
+        const fromOkta = okta.call(args);
+        if (fromOkta) return fromOkta;
         switch (args.token) {
           case "azuread:index/getApplicationTemplate:getApplicationTemplate":
             return { templateId: `tmpl-${String(args.inputs.displayName)}`, displayName: args.inputs.displayName };
@@ -68,10 +83,6 @@ export async function runProgram(stack: string, override?: (config: Record<strin
             return { objectId: `group-${String(args.inputs.displayName)}`, displayName: args.inputs.displayName };
           case "azuread:index/getUser:getUser":
             return { objectId: `user-${String(args.inputs.userPrincipalName)}` };
-          case "okta:group/getGroup:getGroup":
-            return { id: `okta-group-${String(args.inputs.name)}`, name: args.inputs.name };
-          case "okta:user/getUserProfileMappingSource:getUserProfileMappingSource":
-            return { id: "okta-user-source", name: "user", type: "user" };
           default:
             throw new Error(`unexpected invoke ${args.token}`);
         }
@@ -85,8 +96,12 @@ export async function runProgram(stack: string, override?: (config: Record<strin
   // Imported after setMocks, as Pulumi requires (a dynamic import so vitest compiles it).
   const program = await import("../../src/program");
   let outputs: unknown;
+  // A program fails the way Pulumi's language host fails it: by an unhandled rejection (an apply that throws,
+  // a resource the provider refuses). Such a run rejects here instead of hanging on outputs that never resolve.
+  const failures = programFailures();
+  try {
   // Stack transforms need the root stack resource, which only runInPulumiStack creates under mocks.
-  await runInPulumiStack(async () => {
+  await failures.race(runInPulumiStack(async () => {
   pulumi.runtime.registerStackTransformation((args) => {
     const entry: Registered = {
       type: args.type,
@@ -96,6 +111,9 @@ export async function runProgram(stack: string, override?: (config: Record<strin
       retainOnDelete: args.opts.retainOnDelete,
       protect: args.opts.protect,
       secretInputs: [],
+      provider: (args.opts.provider as unknown as { __name?: string } | undefined)?.__name,
+      dependsOn: ([] as unknown[]).concat(args.opts.dependsOn ?? []).map((d) => (d as { __name?: string }).__name ?? "?"),
+      replaceOnChanges: args.opts.replaceOnChanges,
     };
     registered.push(entry);
     for (const [key, value] of Object.entries(args.props ?? {})) {
@@ -110,10 +128,47 @@ export async function runProgram(stack: string, override?: (config: Record<strin
   });
     outputs = program.run(root);
     return undefined;
-  });
-  const resolved = await unwrap(pulumi, outputs);
-  await Promise.all(pending);
-  return { registered, outputs: resolved as Record<string, any>, pulumi };
+  }));
+  const resolved = await failures.race(unwrap(pulumi, outputs));
+  await failures.race(Promise.all(pending));
+  await failures.settle();
+  return { registered, outputs: resolved as Record<string, any>, pulumi, okta };
+  } catch (err) {
+    await failures.settle();
+    throw failures.all() ?? err;
+  }
+}
+
+/** Collects the program's unhandled rejections (as Pulumi's run.ts does) while one run is in flight. */
+function programFailures() {
+  const saved = process.listeners("unhandledRejection");
+  process.removeAllListeners("unhandledRejection");
+  let fail: (reason: unknown) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => (fail = reject));
+  failed.catch(() => undefined);
+  const reasons: unknown[] = [];
+  const listener = (reason: unknown) => {
+    reasons.push(reason);
+    fail(reason);
+  };
+  process.on("unhandledRejection", listener);
+  const settings = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+  return {
+    race: <T>(p: Promise<T>): Promise<T> => Promise.race([p, failed]),
+    /** Every distinct failure message of the run in one error (the first is often a wrapper of a later one). */
+    all(): Error | undefined {
+      if (!reasons.length) return undefined;
+      const messages = [...new Set(reasons.map((r) => (r instanceof Error ? r.message : String(r))))];
+      return new Error(messages.join("\n"));
+    },
+    /** Lets the run's remaining registrations finish (and fail) before the test's own handlers come back. */
+    async settle() {
+      await settings.waitForRPCs().catch(() => undefined);
+      await new Promise((r) => setImmediate(r));
+      process.removeListener("unhandledRejection", listener);
+      for (const l of saved) process.on("unhandledRejection", l);
+    },
+  };
 }
 
 async function unwrap(pulumi: typeof pulumiType, value: unknown): Promise<unknown> {

@@ -8,10 +8,10 @@ describe("the prod stack under mocks", () => {
   });
 
   it("retains everything that leaves the stack and protects the enterprise apps", () => {
-    const children = registered.filter((r) => !r.type.startsWith("scimops:") && r.type !== "pulumi:pulumi:Stack");
+    const children = registered.filter((r) => !r.type.startsWith("scimops:") && !r.type.startsWith("pulumi:"));
     expect(children.length).toBeGreaterThan(30);
     for (const r of children) expect(r.retainOnDelete, r.name).toBe(true);
-    const apps = registered.filter((r) => r.type === "pulumi-nodejs:dynamic/scimops:EnterpriseApp" || r.type === "okta:app/swa:Swa");
+    const apps = registered.filter((r) => r.type === "pulumi-nodejs:dynamic/scimops:EnterpriseApp" || r.type === "okta:app/autoLogin:AutoLogin");
     expect(apps).toHaveLength(6);
     for (const a of apps) expect(a.protect, a.name).toBe(true);
   });

@@ -103,3 +103,25 @@ func TestOptions(t *testing.T) {
 		t.Fatalf("defaults: %+v %v", opts, err)
 	}
 }
+
+func TestPluginCommand(t *testing.T) {
+	// A policy pack: run-policy-pack wants <engine-address> <pack directory> (cmd/run-policy-pack/index.js).
+	got := pluginCommand(kindAnalyzer, "/nm/run-policy-pack/index.js", "/repo/policy", []string{"--no-warnings"}, []string{"127.0.0.1:1234"})
+	want := []string{"--no-warnings", "/nm/run-policy-pack/index.js", "127.0.0.1:1234", "/repo/policy"}
+	if len(got) != len(want) {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	}
+	// A source-based provider: run-plugin wants <plugin directory> first, then the engine's arguments.
+	got = pluginCommand("resource", "/nm/run-plugin/index.js", "/repo/provider", nil, []string{"127.0.0.1:1234"})
+	want = []string{"/nm/run-plugin/index.js", "/repo/provider", "127.0.0.1:1234"}
+	for i := range want {
+		if len(got) != len(want) || got[i] != want[i] {
+			t.Fatalf("got %q, want %q", got, want)
+		}
+	}
+}
