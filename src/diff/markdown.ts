@@ -6,6 +6,7 @@
 import { formatDiagnostic } from "../spec/diagnostics";
 import type { PlanChange } from "../plan/diff";
 import { formatRange } from "./consequences";
+import type { GroupChange } from "../preview";
 import type { AppDiff, Consequence, DiffReport, StackDiff, UserChange, ValueChange, ViolationKey } from "./model";
 
 /** GitHub's maximum comment body (characters). */
@@ -96,12 +97,12 @@ function fit(head: string, sections: readonly Section[], limit: number): string 
 }
 
 function summaryTable(rows: { stack: StackDiff; app: AppDiff }[]): string[] {
-  const out = ["| Stack | App | Change | Rows changed | Users affected | Re-sync | New violations |", "|---|---|---|--:|--:|---|--:|"];
+  const out = ["| Stack | App | Change | Rows changed | Users affected | Groups changed | Re-sync | New violations |", "|---|---|---|--:|--:|--:|---|--:|"];
   for (const { stack, app } of rows) {
     const estimate = app.consequences.find((c) => c.kind === "resync")?.estimate;
     const resync = app.summary.resync ? `yes${estimate ? `, ≈ ${formatRange(estimate)}` : ""}` : "no";
     const s = app.summary;
-    out.push(`| ${cell(stack.stack)} | ${cell(app.displayName)} (\`${app.app}\`) | ${app.status} | ${s.rowsChanged} | ${s.usersAffected} | ${resync} | ${s.newViolations} |`);
+    out.push(`| ${cell(stack.stack)} | ${cell(app.displayName)} (\`${app.app}\`) | ${app.status} | ${s.rowsChanged} | ${s.usersAffected} | ${s.groupsChanged} | ${resync} | ${s.newViolations} |`);
   }
   return out;
 }
@@ -115,7 +116,7 @@ function stackSection(stack: StackDiff): string {
 
 function appSection(stack: StackDiff, app: AppDiff, userLines: readonly string[], maxUsers: number): string {
   const s = app.summary;
-  const facts = [app.status, `${s.rowsChanged} row${s.rowsChanged === 1 ? "" : "s"}`, `${s.usersAffected} user${s.usersAffected === 1 ? "" : "s"}`, ...(s.resync ? ["re-sync"] : []), ...(s.newViolations ? [`${s.newViolations} new violation${s.newViolations === 1 ? "" : "s"}`] : [])];
+  const facts = [app.status, `${s.rowsChanged} row${s.rowsChanged === 1 ? "" : "s"}`, `${s.usersAffected} user${s.usersAffected === 1 ? "" : "s"}`, ...(s.groupsChanged ? [`${s.groupsChanged} group${s.groupsChanged === 1 ? "" : "s"}`] : []), ...(s.resync ? ["re-sync"] : []), ...(s.newViolations ? [`${s.newViolations} new violation${s.newViolations === 1 ? "" : "s"}`] : [])];
   const lines = ["<details>", `<summary><strong>${html(stack.stack)} · ${html(app.displayName)}</strong> (${html(app.app)}) — ${facts.join(", ")}</summary>`, ""];
   if (app.consequences.length) {
     lines.push("#### What Entra will do", "");
@@ -130,6 +131,7 @@ function appSection(stack: StackDiff, app: AppDiff, userLines: readonly string[]
   if (okta.length) lines.push("#### Okta", "", ...valueTable("Field", okta), "");
   const target = app.changes.filter((c) => c.area === "target");
   if (target.length) lines.push("#### Target rules", "", ...valueTable("Rule", target), "");
+  if (app.groups.length) lines.push("#### Groups", "", ...app.groups.map(groupLine), "");
   if (userLines.length) {
     const n = app.users.length;
     lines.push(`#### Users (${n} sample user${n === 1 ? "" : "s"} change; in scope: ${app.usersInScope.before} → ${app.usersInScope.after})`, "", ...userLines.slice(0, maxUsers));
@@ -150,12 +152,18 @@ function mappingTable(rows: readonly PlanChange[]): string[] {
   return out;
 }
 
-/** One line per user: a scope change alone, or the attributes and violations that change. */
+/** One line per group that changes: its changes, as the preview words them. */
+export function groupLine(g: GroupChange): string {
+  return `- \`${g.group}\`: ${g.changes.map((c) => c.replace(/\n/g, " ")).join("; ")}`;
+}
+
+/** One line per user: a scope change (with the policy it takes along), or what changes: attributes, violations, policy. */
 export function userLine(u: UserChange): string {
   const who = `\`${u.userPrincipalName}\``;
-  if (u.scope === "left") return `- ${who}: leaves scope → ${u.outcome ?? "deprovisioned"}`;
+  const policy = u.policy ? [`policy ${u.policy.before} → ${u.policy.after}`] : [];
+  if (u.scope === "left") return `- ${who}: leaves scope → ${u.outcome ?? "deprovisioned"}${policy.length ? `; ${policy[0]}` : ""}`;
   const parts = u.attributes.map((a) => `\`${a.target}\` ${value(a.before)} → ${value(a.after)}`);
-  parts.push(...u.newViolations.map((v) => `✗ ${violation(v)}`), ...u.fixedViolations.map((v) => `✓ fixed ${violation(v)}`));
+  parts.push(...u.newViolations.map((v) => `✗ ${violation(v)}`), ...u.fixedViolations.map((v) => `✓ fixed ${violation(v)}`), ...policy);
   if (u.scope === "entered") return `- ${who}: enters scope → created${parts.length ? `; ${parts.join("; ")}` : ""}`;
   return `- ${who}: ${parts.join("; ")}`;
 }

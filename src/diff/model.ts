@@ -3,6 +3,7 @@
  * documented by schema/diff.schema.json (schemaVersion 1: fields are only ever added).
  */
 import type { PlanChange } from "../plan/diff";
+import type { GroupChange } from "../preview";
 
 export const DIFF_SCHEMA_VERSION = 1;
 
@@ -63,6 +64,8 @@ export interface AppDiff {
   changes: PlanChange[];
   usersInScope: { before: number; after: number };
   users: UserChange[];
+  /** The groups Entra provisions that change (created, no longer provisioned, members, create body, policy), as the preview compares them. */
+  groups: GroupChange[];
   consequences: Consequence[];
   summary: AppSummary;
 }
@@ -70,8 +73,10 @@ export interface AppDiff {
 export interface AppSummary {
   /** Mapping rows, settings and assignments that change (everything in `changes` and `stackEntry`). */
   rowsChanged: number;
-  /** Sample users whose scope, attributes or violations change. */
+  /** Sample users whose scope, attributes, violations or group policies change. */
   usersAffected: number;
+  /** Groups in `groups`: provisioned groups that change. */
+  groupsChanged: number;
   /** A new initial cycle starts (schema change or newly provisioned app). */
   resync: boolean;
   /** Violations (by rule and attribute) that sample users have in the head and not in the base. */
@@ -114,4 +119,6 @@ export interface UserChange {
   attributes: { target: string; before: string | string[] | null; after: string | string[] | null }[];
   newViolations: ViolationKey[];
   fixedViolations: ViolationKey[];
+  /** The group policies the user receives in the target (IronWifi's), when they change: `(none)` for none. */
+  policy?: { before: string; after: string };
 }

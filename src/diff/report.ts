@@ -9,7 +9,7 @@ import { StackApp, type LoadedStack, type StackSettings } from "../spec/stack";
 import { appConsequences, scopeExitOutcome } from "./consequences";
 import { DIFF_SCHEMA_VERSION, type AppDiff, type DiffReport, type ReportDiagnostic, type StackDiff, type Status, type ValueChange } from "./model";
 import type { Snapshot } from "./snapshot";
-import { previewPairs, userChange } from "./users";
+import { previewSides, userChange } from "./users";
 
 export interface ReportInput {
   base: Snapshot;
@@ -121,14 +121,17 @@ function appDiff(app: string, base: StackSide, head: StackSide, input: ReportInp
     ? [...compareRecords(baseEntry.parameters, headEntry.parameters, "parameters."), ...compareRecords({ idps: baseEntry.idps.join(", ") }, { idps: headEntry.idps.join(", ") })]
     : [];
   const changes = before && after ? diffPlans(before, after, { before: base.config, after: head.config }) : [];
-  const pairs = previewPairs({ plan: before, config: base.config }, { plan: after, config: head.config }, input.users);
+  const sides = previewSides({ plan: before, config: base.config }, { plan: after, config: head.config }, input.users);
+  const pairs = sides.pairs;
   let status: Status = !before ? "added" : !after ? "removed" : "changed";
+  // A removed app's groups are the appRemoved consequence's business, as its users are.
+  const groups = status === "removed" ? [] : sides.groups;
   const users = status === "removed" ? [] : pairs.flatMap((p) => {
     const c = userChange(p);
     if (c?.scope === "left") c.outcome = scopeExitOutcome(after!, p.before).text;
     return c ? [c] : [];
   });
-  if (status === "changed" && !changes.length && !stackEntry.length && !users.length) status = "unchanged";
+  if (status === "changed" && !changes.length && !stackEntry.length && !users.length && !groups.length) status = "unchanged";
   const consequences = status === "unchanged"
     ? []
     : appConsequences({ status, base: before, head: after, baseStack: base.stack?.settings, headStack: head.stack?.settings, changes, settingsChanged: stackEntry.length > 0, pairs });
@@ -140,10 +143,12 @@ function appDiff(app: string, base: StackSide, head: StackSide, input: ReportInp
     changes,
     usersInScope: { before: pairs.filter((p) => p.before?.inScope).length, after: pairs.filter((p) => p.after?.inScope).length },
     users,
+    groups,
     consequences,
     summary: {
       rowsChanged: changes.length + stackEntry.length,
       usersAffected: status === "removed" ? pairs.filter((p) => p.before?.inScope).length : users.length,
+      groupsChanged: groups.length,
       resync: consequences.some((c) => c.kind === "resync"),
       newViolations: users.reduce((n, u) => n + u.newViolations.length, 0),
     },

@@ -1,10 +1,11 @@
 /**
  * Sample users through both sides: each user's preview under the base plan and under the head plan, and
- * what changes between them — scope, the attribute values sent, violations. Violations are the same when
- * their rule and attribute are (their message quotes values, which may differ on both sides).
+ * what changes between them — scope, the attribute values sent, violations, group policies — and the
+ * groups those users make Entra provision. Violations are the same when their rule and attribute are
+ * (their message quotes values, which may differ on both sides).
  */
 import type { AppPlan } from "../plan/types";
-import { AppPreviewer, type SampleUser, type UserPreview, type Violation } from "../preview";
+import { AppPreviewer, compareGroups, type GroupChange, type SampleUser, type UserPreview, userPolicyText, type Violation } from "../preview";
 import type { UserChange, ViolationKey } from "./model";
 
 export interface Side {
@@ -25,10 +26,18 @@ function previewer(side: Side): AppPreviewer | null {
   return side.plan?.entra ? new AppPreviewer(side.plan, { ...FIXED, config: side.config }) : null;
 }
 
-export function previewPairs(base: Side, head: Side, users: readonly SampleUser[]): UserPair[] {
+export interface SidesPreview {
+  pairs: UserPair[];
+  /** The groups seen in the pass over the users, compared side by side. */
+  groups: GroupChange[];
+}
+
+/** One pass over the users on each side; its groups come from the same previewers (each side's own config). */
+export function previewSides(base: Side, head: Side, users: readonly SampleUser[]): SidesPreview {
   const before = previewer(base);
   const after = previewer(head);
-  return users.map((user) => ({ user, before: before?.preview(user) ?? null, after: after?.preview(user) ?? null }));
+  const pairs = users.map((user) => ({ user, before: before?.preview(user) ?? null, after: after?.preview(user) ?? null }));
+  return { pairs, groups: compareGroups(before?.groupPreviews() ?? [], after?.groupPreviews() ?? []) };
 }
 
 /** The change of one user, or null when its provisioning is the same on both sides. */
@@ -37,8 +46,9 @@ export function userChange(pair: UserPair): UserChange | null {
   const is = pair.after?.inScope ?? false;
   if (!was && !is) return null;
   const upn = pair.user.userPrincipalName;
-  if (!was) return { userPrincipalName: upn, scope: "entered", attributes: [], newViolations: difference(pair.after!.violations, []), fixedViolations: [] };
-  if (!is) return { userPrincipalName: upn, scope: "left", attributes: [], newViolations: [], fixedViolations: [] };
+  const policy = policyChange(pair);
+  if (!was) return { userPrincipalName: upn, scope: "entered", attributes: [], newViolations: difference(pair.after!.violations, []), fixedViolations: [], ...policy };
+  if (!is) return { userPrincipalName: upn, scope: "left", attributes: [], newViolations: [], fixedViolations: [], ...policy };
   const a = pair.before!.attributes;
   const b = pair.after!.attributes;
   const attributes: UserChange["attributes"] = [];
@@ -49,8 +59,15 @@ export function userChange(pair: UserPair): UserChange | null {
   }
   const newViolations = difference(pair.after!.violations, pair.before!.violations);
   const fixedViolations = difference(pair.before!.violations, pair.after!.violations);
-  if (!attributes.length && !newViolations.length && !fixedViolations.length) return null;
-  return { userPrincipalName: upn, scope: "stayed", attributes, newViolations, fixedViolations };
+  if (!attributes.length && !newViolations.length && !fixedViolations.length && !policy.policy) return null;
+  return { userPrincipalName: upn, scope: "stayed", attributes, newViolations, fixedViolations, ...policy };
+}
+
+/** `{ policy }` when the policies the user receives differ (an out-of-scope side receives none). */
+function policyChange(pair: UserPair): Pick<UserChange, "policy"> {
+  const before = userPolicyText(pair.before?.inScope ? pair.before : null);
+  const after = userPolicyText(pair.after?.inScope ? pair.after : null);
+  return before === after ? {} : { policy: { before, after } };
 }
 
 const identity = (v: Violation) => `${v.rule}\u0000${v.attribute ?? ""}`;

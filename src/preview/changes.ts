@@ -14,11 +14,15 @@ export interface GroupChange {
   changes: string[];
 }
 
+/** The policies a user receives, as one text (`Corporate-WiFi: VLAN 100, 100/100 Mbps, 12 h`; `(none)`). */
+export function userPolicyText(p: Pick<UserPreview, "policies"> | null): string {
+  return p?.policies.map(policyText).join("; ") || "(none)";
+}
+
 /** The user's policies before → after (`policy Corporate-WiFi: VLAN 100, … → (none)`). */
 export function policyChanges(before: UserPreview, after: UserPreview): string[] {
-  const text = (p: UserPreview) => p.policies.map(policyText).join("; ") || "(none)";
-  const x = text(before);
-  const y = text(after);
+  const x = userPolicyText(before);
+  const y = userPolicyText(after);
   return x === y ? [] : [`policy: ${x} → ${y}`];
 }
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseDiffOptions } from "../../src/cli/diff";
 import { estimateInitialCycle, formatRange } from "../../src/diff/consequences";
-import { GITHUB_COMMENT_LIMIT, renderMarkdown, userLine } from "../../src/diff/markdown";
+import { GITHUB_COMMENT_LIMIT, groupLine, renderMarkdown, userLine } from "../../src/diff/markdown";
 import { details, parse, summary, TestRepo } from "./diff-helpers";
 
 describe("diff options", () => {
@@ -44,6 +44,18 @@ describe("user lines", () => {
         fixedViolations: [],
       }),
     ).toBe("- `b@x`: `title` `\"A\"` → (not sent); ✗ maxLength (`title`): too long");
+  });
+
+  it("a policy change is part of the user's line, whatever the scope change; a group is one line of its changes", () => {
+    const policy = { before: "Contractors: VLAN 150, 25/25 Mbps, 8 h", after: "(none)" };
+    expect(userLine({ userPrincipalName: "c@x", scope: "stayed", attributes: [], newViolations: [], fixedViolations: [], policy })).toBe("- `c@x`: policy Contractors: VLAN 150, 25/25 Mbps, 8 h → (none)");
+    expect(userLine({ userPrincipalName: "d@x", scope: "left", outcome: "disabled (PATCH active = false)", attributes: [], newViolations: [], fixedViolations: [], policy })).toBe(
+      "- `d@x`: leaves scope → disabled (PATCH active = false); policy Contractors: VLAN 150, 25/25 Mbps, 8 h → (none)",
+    );
+    expect(userLine({ userPrincipalName: "e@x", scope: "entered", attributes: [], newViolations: [], fixedViolations: [], policy: { before: "(none)", after: "Guest-WiFi: VLAN 200, 10/10 Mbps, 2 h" } })).toBe(
+      "- `e@x`: enters scope → created; policy (none) → Guest-WiFi: VLAN 200, 10/10 Mbps, 2 h",
+    );
+    expect(groupLine({ group: "Guest-WiFi", changes: ["now provisioned (POST /Groups)", "members: 0 → 2"] })).toBe("- `Guest-WiFi`: now provisioned (POST /Groups); members: 0 → 2");
   });
 });
 

@@ -185,6 +185,65 @@ describe("scimops diff on a git repository", () => {
     expect(app(r, "prod", "spaceiq").consequences.map((c) => c.kind)).toEqual(["deletionGuard"]);
   });
 
+  it("a group policy change: each member's policy before → after, the group once, and no re-sync", async () => {
+    repo.edit("mappings/ironwifi.yaml", ["{ group: Corporate-WiFi, vlan: 100,", "{ group: Corporate-WiFi, vlan: 110,"]);
+    const before = "Corporate-WiFi: VLAN 100, 100/100 Mbps, 12 h";
+    const after = "Corporate-WiFi: VLAN 110, 100/100 Mbps, 12 h";
+    const r = await report("--stack", "dev");
+    const iron = app(r, "dev", "ironwifi");
+    // Provisioned members of the exact-case group only: pradeep is disabled (not provisioned), liam and
+    // lee are in `corporate-wifi`, which is not the IronWifi group's name.
+    expect(iron.users).toEqual(
+      ["adele.vance@contoso.example", "alex.wilber@contoso.example"].map((upn) => ({ userPrincipalName: upn, scope: "stayed", attributes: [], newViolations: [], fixedViolations: [], policy: { before, after } })),
+    );
+    expect(iron.groups).toEqual([{ group: "Corporate-WiFi", changes: [`policy: ${before} → ${after}`] }]);
+    expect(iron.changes.map((c) => [c.area, c.schema])).toEqual([["target", false]]);
+    expect(iron.consequences.map((c) => c.kind)).toEqual(["targetRulesOnly"]);
+    expect(iron.summary).toMatchObject({ usersAffected: 2, groupsChanged: 1, resync: false });
+
+    const tree = parse((await repo.run("--stack", "dev")).out);
+    expect(summary(tree).find((row) => row.App === "IronWifi (ironwifi)")).toMatchObject({ "Users affected": "2", "Groups changed": "1", "Re-sync": "no" });
+    const section = details(tree).find((d) => d.summary.startsWith("dev · IronWifi"))!;
+    expect(section.items("Groups")).toEqual([`Corporate-WiFi: policy: ${before} → ${after}`]);
+    expect(section.items("Users")).toEqual([`adele.vance@contoso.example: policy ${before} → ${after}`, `alex.wilber@contoso.example: policy ${before} → ${after}`]);
+  });
+
+  it("a Wi-Fi group unassigned in a stack: the group is no longer provisioned and its members' policies go", async () => {
+    repo.edit("stacks/Pulumi.dev.yaml", ["        - { group: Contractors, role: User }\n", ""]);
+    const contractors = "Contractors: VLAN 150, 25/25 Mbps, 8 h";
+    const r = await report("--stack", "dev");
+    const iron = app(r, "dev", "ironwifi");
+    expect(iron.groups).toEqual([{ group: "Contractors", changes: ["no longer provisioned", `policy: ${contractors} → (none)`] }]);
+    // Both members stay in scope through SCIM Pilot: only their policy changes, and that counts.
+    expect(iron.users.map((u) => [u.userPrincipalName, u.scope, u.attributes.length, u.policy])).toEqual([
+      ["jose.mueller-lukasiewicz@contoso.example", "stayed", 0, { before: contractors, after: "(none)" }],
+      ["sam.taylor@contoso.example", "stayed", 0, { before: contractors, after: "(none)" }],
+    ]);
+    expect(iron.usersInScope).toEqual({ before: 13, after: 13 });
+    expect(iron.summary).toMatchObject({ usersAffected: 2, groupsChanged: 1, resync: false });
+    // Without SCIM Pilot too, Contractors is what kept them in scope: they leave, and take their policy along.
+    repo.edit("stacks/Pulumi.dev.yaml", ["        - { group: SCIM Pilot, role: User }\n        - { group: Corporate-WiFi", "        - { group: Corporate-WiFi"]);
+    const both = app(await report("--stack", "dev"), "dev", "ironwifi");
+    expect(both.groups.map((g) => g.group)).toEqual(["SCIM Pilot", "Contractors"]);
+    // SCIM Pilot is no IronWifi group: once it is not provisioned, the preview's warning about it goes too.
+    expect(both.groups[0]!.changes.map((c) => c.split(":")[0])).toEqual(["no longer provisioned", "fixed group-unknown"]);
+    expect(both.groups[1]).toEqual({ group: "Contractors", changes: ["no longer provisioned", `policy: ${contractors} → (none)`] });
+    const sam = both.users.find((u) => u.userPrincipalName === "sam.taylor@contoso.example")!;
+    expect(sam).toMatchObject({ scope: "left", policy: { before: contractors, after: "(none)" } });
+    // adele keeps Corporate-WiFi's policy: neither her line nor the group's appears.
+    expect(both.users.find((u) => u.userPrincipalName === "adele.vance@contoso.example")).toBeUndefined();
+
+    const tree = parse((await repo.run("--stack", "dev")).out);
+    const section = details(tree).find((d) => d.summary.startsWith("dev · IronWifi"))!;
+    expect(section.summary).toContain("2 groups");
+    const groupLines = section.items("Groups");
+    expect(groupLines).toHaveLength(2);
+    expect(groupLines[0]).toMatch(/^SCIM Pilot: no longer provisioned; fixed group-unknown: group SCIM Pilot does not exist in IronWifi/);
+    expect(groupLines[1]).toBe(`Contractors: no longer provisioned; policy: ${contractors} → (none)`);
+    expect(section.items("Users")).toContain(`sam.taylor@contoso.example: leaves scope → ${sam.outcome}; policy ${contractors} → (none)`);
+    expect(summary(tree).find((row) => row.App === "IronWifi (ironwifi)")).toMatchObject({ "Users affected": String(both.users.length), "Groups changed": "2" });
+  });
+
   it("HEAD with an error: the comment shows it as path:line, exits 1, and repeats nothing", async () => {
     repo.edit("mappings/jumpcloud.yaml", ["    users:\n      name: Provision Microsoft Entra ID Users", "    users:\n      name: Provision Microsoft Entra ID Users\n      colour: blue"]);
     const { code, out } = await repo.run();

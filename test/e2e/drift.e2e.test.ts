@@ -112,7 +112,7 @@ describe("scimops drift tells drift from breakage by its exit status", () => {
     expect(result.stderr).not.toContain("not-the-emulator-token");
   });
 
-  it("4 when a provider plugin is missing (the real program offline needs azuread and okta)", async () => {
+  it("4 when a provider plugin is missing (the real program offline needs the okta plugin for IronWifi's Okta side)", async () => {
     const pulumiCommand = await PulumiCommand.get({ root: dirname(pulumiBinDir()) });
     copyFileSync(join(root, "stacks", "Pulumi.dev.yaml"), join(root, "stacks", `Pulumi.${PROGRAM_STACK}.yaml`));
     const real = await LocalWorkspace.createOrSelectStack({ stackName: PROGRAM_STACK, workDir: root }, { envVars: env, pulumiHome: env.PULUMI_HOME, pulumiCommand });
@@ -120,7 +120,8 @@ describe("scimops drift tells drift from breakage by its exit status", () => {
     const result = await drift(["--stack", PROGRAM_STACK]);
     expect(result.code, result.stderr).toBe(4);
     expect(result.stderr).toContain("a provider plugin is missing");
-    expect(result.stderr).toContain("pulumi plugin install resource azuread 6.9.1");
+    expect(result.stderr).toMatch(/no resource plugin .pulumi-resource-okta/);
+    expect(result.stderr).toContain("pulumi plugin install resource okta 7.0.0");
     await real.workspace.removeStack(PROGRAM_STACK, { force: true });
   });
 

@@ -27,6 +27,8 @@ const TOKENS: Record<string, string> = {
   spaceiqScimToken: "spaceiq-e2e-token-41b8",
 };
 const CONTRACTORS = "O'Brien's Contractors";
+/** Per test: each runs up to three engine operations, and the machine may be shared. */
+const SLOW = 900_000;
 const DISPLAY_NAMES = ["iPass SmartConnect", "IronWifi SCIM", "Real-time JumpCloud Import", "Airstack", "SpaceIQ"];
 
 type StackAppEntry = { name: string; idps?: string[]; assignments?: { group: string; role: string }[]; [k: string]: unknown };
@@ -94,8 +96,11 @@ beforeAll(async () => {
   // Every instantiated app's service principal answers 404 for a while, as Graph does (replication lag).
   emulator = await startGraphEmulator({ replicationLagMs: 1500 });
   emulator.faults.replicationLagStatuses = [404];
-  const pilot = emulator.seedUser({ displayName: "Pilot User", userPrincipalName: "pilot.user@contoso.example", mail: "pilot.user@contoso.example", mailNickname: "pilot.user" });
-  emulator.seedGroup({ displayName: "SCIM Pilot", members: [pilot] });
+  // The directory holds what the dev stack names: its on-demand users, members of every group it assigns.
+  const devApps = (parse(readFileSync(join(root, "stacks", "Pulumi.dev.yaml"), "utf8")) as { config: Record<string, StackAppEntry[]> }).config["scimops:apps"]!;
+  const upns = [...new Set(devApps.flatMap((a) => ((a.provisionOnDemand as { user: string }[] | undefined) ?? []).map((p) => p.user)))];
+  const users = upns.map((upn) => emulator.seedUser({ displayName: upn.split("@")[0]!, userPrincipalName: upn, mail: upn, mailNickname: upn.split("@")[0]! }));
+  for (const group of new Set(devApps.flatMap((a) => (a.assignments ?? []).map((x) => x.group)))) emulator.seedGroup({ displayName: group, members: users });
   emulator.seedGroup({ displayName: CONTRACTORS });
   // IronWifi's Wi-Fi policy groups, assigned in the dev stack beside SCIM Pilot.
   for (const displayName of ["Corporate-WiFi", "Guest-WiFi", "Contractors"]) emulator.seedGroup({ displayName });
@@ -167,7 +172,7 @@ describe("the real program under the real engine against the Graph emulator", ()
     expect(emulator.requests.filter((r) => r.path.endsWith("/provisionOnDemand")).map((r) => r.status)).toEqual([200]);
     expect(counts["first up"]!.lag).toBeGreaterThan(0);
     expect(counts["first up"]!.throttled).toBe(1);
-  });
+  }, SLOW);
 
   it("a second up makes zero writes", async () => {
     // Type-checked once (first up); the later runs transpile only, to keep the suite short.
@@ -178,7 +183,7 @@ describe("the real program under the real engine against the Graph emulator", ()
     step("second up");
     expect(emulator.writes()).toEqual([]);
     expect(Object.keys(up.summary.resourceChanges ?? {})).toEqual(["same"]);
-  });
+  }, SLOW);
 
   it("removing an assignment deletes exactly that one", async () => {
     const jumpcloud = spOf("Real-time JumpCloud Import")!;
@@ -189,9 +194,9 @@ describe("the real program under the real engine against the Graph emulator", ()
     step("remove an assignment");
     expect(writes().map((w) => `${w.method} ${w.path}`)).toEqual([`DELETE /servicePrincipals/${jumpcloud.id}/appRoleAssignedTo/${contractors.id}`]);
     expect(emulator.getAssignments(jumpcloud.id).map((a) => a.principalDisplayName)).toEqual(["SCIM Pilot"]);
-  });
+  }, SLOW);
 
-  it("removing an app honours the deletion guard: kept without allowDeletion, deleted with it", async () => {
+  it("removing an app without allowDeletion forgets it and writes nothing", async () => {
     editStack((c) => void (c["scimops:allowDeletion"] = false));
     emulator.clearRequests();
     await stack.up({ onOutput: collect });
@@ -203,7 +208,9 @@ describe("the real program under the real engine against the Graph emulator", ()
     expect(kept.summary.resourceChanges?.delete).toBeGreaterThan(0);
     expect(emulator.writes()).toEqual([]);
     expect(spOf("Airstack")).toBeDefined();
+  }, SLOW);
 
+  it("removing an app with allowDeletion deletes it with one write", async () => {
     editStack((c) => void (c["scimops:allowDeletion"] = true));
     await stack.up({ onOutput: collect });
     const spaceiq = spOf("SpaceIQ")!;
@@ -215,7 +222,7 @@ describe("the real program under the real engine against the Graph emulator", ()
     expect(writes().map((w) => `${w.method} ${w.path}`)).toEqual([`DELETE /applications/${spaceiq.applicationId}`]);
     expect(spOf("SpaceIQ")).toBeUndefined();
     expect(spOf("Airstack")).toBeDefined();
-  });
+  }, SLOW);
 
   it("preview --refresh --expect-no-changes passes, then fails after a portal-style edit, writing nothing; up --refresh heals it", async () => {
     emulator.clearRequests();
@@ -230,6 +237,8 @@ describe("the real program under the real engine against the Graph emulator", ()
       const users = schema.synchronizationRules[0]!.objectMappings.find((m) => m.sourceObjectName === "User")!;
       users.attributeMappings.find((a) => a.targetAttributeName === "displayName")!.source = { type: "Attribute", name: "mail", expression: "[mail]", parameters: [] };
     });
+    const ironwifiAssignments = emulator.getAssignments(ironwifi.id).length;
+    expect(ironwifiAssignments).toBeGreaterThan(0);
     emulator.editAssignments(ironwifi.id, () => []);
     emulator.clearRequests();
     const drift = await pulumiCli(["preview", "--refresh", "--expect-no-changes", "--diff"]);
@@ -243,10 +252,12 @@ describe("the real program under the real engine against the Graph emulator", ()
     emulator.clearRequests();
     await stack.up({ refresh: true, onOutput: collect });
     step("up --refresh, healing");
+    // Exactly the repairs: one schema PUT, and each assignment the portal edit removed added back.
     expect(writes().map((w) => `${w.method} ${w.path.replace(/\/jobs\/[^/]+/, "/jobs/{job}")}`).sort()).toEqual(
-      [`POST /servicePrincipals/${ironwifi.id}/appRoleAssignedTo`, `PUT /servicePrincipals/${jumpcloud.id}/synchronization/jobs/{job}/schema`].sort(),
+      [...Array<string>(ironwifiAssignments).fill(`POST /servicePrincipals/${ironwifi.id}/appRoleAssignedTo`), `PUT /servicePrincipals/${jumpcloud.id}/synchronization/jobs/{job}/schema`].sort(),
     );
-  });
+    expect(emulator.getAssignments(ironwifi.id)).toHaveLength(ironwifiAssignments);
+  }, SLOW);
 
   it("never shows a token in plain text: state, engine output", () => {
     const everything = `${stateText()}\n${engineOutput.join("\n")}`;

@@ -44,7 +44,7 @@ beforeAll(() => {
   stackFile = join(project, "stacks", "Pulumi.dev.yaml");
   // `stack init` wrote the passphrase salt; the plain settings are written as a person would.
   const salt = readFileSync(stackFile, "utf8").trim();
-  writeFileSync(stackFile, `${salt}\nconfig:\n  scimops:notificationEmail: ops@contoso.example\n  scimops:apps:\n    - name: ironwifi\n      idps: [entra, okta]\n      parameters: { region: us-east }\n`);
+  writeFileSync(stackFile, `${salt}\nconfig:\n  scimops:oktaOrg: contoso.okta.com\n  scimops:notificationEmail: ops@contoso.example\n  scimops:apps:\n    - name: ironwifi\n      idps: [entra, okta]\n      parameters: { region: us-east }\n`);
 }, 120_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -28,6 +28,11 @@ function readmeBlock(): string {
 
 const PLACEHOLDERS: Record<string, string> = { "<passphrase>": "walkthrough passphrase", "<entra tenant id>": "72f988bf-86f1-41af-91ab-2d7cd011db47" };
 
+/** A value for each secret prompt, in the format the app documents where it has one (validate checks it). */
+function secretAnswer(key: string): string {
+  return key === "ironwifiScimToken" ? `scim_${"5e".repeat(32)}` : `walkthrough-${key}`;
+}
+
 /** The block with values for its placeholders and an answer on stdin for each secret prompt. */
 function runnable(block: string): string {
   return block
@@ -35,7 +40,7 @@ function runnable(block: string): string {
     .map((line) => {
       let out = line.replace(/<[^>]+>/g, (p) => PLACEHOLDERS[p] ?? p);
       const secret = /^(pulumi config set --secret (scimops:\w+))(\s+#.*)?$/.exec(out);
-      if (secret) out = `${secret[1]} <<< 'walkthrough-${secret[2]!.slice("scimops:".length)}'`;
+      if (secret) out = `${secret[1]} <<< '${secretAnswer(secret[2]!.slice("scimops:".length))}'`;
       return out;
     })
     .join("\n");
