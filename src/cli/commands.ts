@@ -144,6 +144,22 @@ export const COMMANDS: readonly CommandSpec[] = [
     handler: "driftCommand",
   },
   {
+    name: "import",
+    summary: "bring an app configured in the Entra portal under scimops with read-only Graph calls: writes mappings/NAME.yaml (complete attribute lists, scoping, settings; --template: the gallery template's defaults) and adds the app to the stack with its assignments and the ids `pulumi up` adopts without a write",
+    options: [
+      app,
+      { flags: "--display-name <NAME>", description: "the enterprise app's name in Entra (or give --service-principal)" },
+      { flags: "--service-principal <ID>", description: "the enterprise app's service principal object id" },
+      stack("stack file to add the app to"),
+      { flags: "--template", description: "read the gallery template's default schema (a freshly created app) instead of the job's" },
+      { flags: "--force", description: "replace an existing app file and stack entry" },
+      { flags: "--graph-base-url <URL>", description: "Graph root to read (e.g. the emulator); default: the stack's scimops:graphBaseUrl, else its cloud" },
+    ],
+    help: "Credentials as for `pulumi up` (SCIMOPS_GRAPH_ACCESS_TOKEN, workload identity, client secret, Azure CLI). Graph masks the token: the command prints the `pulumi config set --secret` to run.",
+    module: "import",
+    handler: "importCommand",
+  },
+  {
     name: "schema",
     summary: "print, write or check schema/app.schema.json, the JSON Schema editors use for mapping files",
     options: [

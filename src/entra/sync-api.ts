@@ -259,3 +259,33 @@ export async function putJobSchema(s: GraphSession, sp: string, job: string, sch
 export async function deleteJobSchema(s: GraphSession, sp: string, job: string, ctx?: CallContext): Promise<void> {
   await s.request({ method: "DELETE", path: `${jobBase(sp, job)}/schema`, call: "DELETE schema", ...ctxFields(ctx) });
 }
+
+/**
+ * `GET /servicePrincipals?$filter=displayName eq '…'` (serviceprincipal-list.md; `eq` on displayName is a
+ * default query): the enterprise apps of that name, for `scimops import --display-name`.
+ */
+export async function findServicePrincipals(s: GraphSession, displayName: string, ctx?: CallContext): Promise<ServicePrincipal[]> {
+  const res = await s.request<{ value: ServicePrincipal[] }>({ method: "GET", path: "/servicePrincipals", query: { $filter: `displayName eq ${odataString(displayName)}` }, call: "GET servicePrincipals", ...ctxFields(ctx) });
+  return res.value;
+}
+
+/** `GET /applicationTemplates/{id}` (applicationtemplate-get.md). */
+export async function getApplicationTemplate(s: GraphSession, templateId: string, ctx?: CallContext): Promise<ApplicationTemplate> {
+  return s.request<ApplicationTemplate>({ method: "GET", path: `/applicationTemplates/${seg(templateId)}`, call: "GET applicationTemplate", ...ctxFields(ctx) });
+}
+
+/** `GET /servicePrincipals/{id}/synchronization/templates/{templateId}/schema` (synchronization-synchronizationschema-get.md): a template's default schema. */
+export async function getTemplateSchema(s: GraphSession, sp: string, templateId: string, ctx?: CallContext): Promise<SynchronizationSchema> {
+  return s.request<SynchronizationSchema>({ method: "GET", path: `${syncBase(sp)}/templates/${seg(templateId)}/schema`, call: "GET template schema", ...ctxFields(ctx) });
+}
+
+/** `GET /users/{id}?$select=…` / `GET /groups/{id}?$select=…` (user-get.md, group-get.md): names an assignment's principal. */
+export async function getPrincipal(s: GraphSession, kind: "group" | "user", id: string, ctx?: CallContext): Promise<DirectoryPrincipal> {
+  return s.request<DirectoryPrincipal>({
+    method: "GET",
+    path: `/${kind === "group" ? "groups" : "users"}/${seg(id)}`,
+    query: { $select: kind === "group" ? "id,displayName" : "id,displayName,userPrincipalName" },
+    call: kind === "group" ? "GET group" : "GET user",
+    ...ctxFields(ctx),
+  });
+}

@@ -12,7 +12,8 @@
  * - `graph` holds no credentials (see graph.ts); `providerVersion` defaults to ENTRA_PROVIDER_VERSION.
  * - Optional settings left undefined are not managed (their live values are kept).
  *
- * Calls per operation (see docs/design.md): create = GET secrets + validateCredentials + PUT secrets;
+ * Calls per operation (see docs/design.md): create = GET secrets + validateCredentials + PUT secrets, or,
+ * adopting settings Entra already holds (token set, nothing else differs), GET + validateCredentials only;
  * diff = none; update = GET secrets, then nothing if nothing differs, else (validateCredentials when
  * BaseAddress or token changed) + one PUT; read = GET secrets; delete = GET + PUT clearing BaseAddress
  * and SecretToken when `allowDelete`, else none.
@@ -133,8 +134,11 @@ async function reconcileSettings(inputs: SynchronizationSettingsInputs, previous
   if (!tokenChanged && differences.length === 0) {
     return { salt: previous!.secretTokenSalt, hash: previous!.secretTokenHash };
   }
+  // Adoption (`scimops import`): the settings are already in Entra. Graph masks the live token, so it cannot
+  // be compared; the stack's token is checked with validateCredentials instead, and nothing is rewritten.
+  const adopting = !previous && token !== "" && live.secretToken === "set" && differences.length === 0;
   const credentialsChanged = tokenChanged || differences.includes("BaseAddress");
-  if (credentialsChanged && inputs.validateCredentials !== false) {
+  if ((adopting || credentialsChanged) && inputs.validateCredentials !== false) {
     try {
       await validateCredentials(
         session,
@@ -155,6 +159,10 @@ async function reconcileSettings(inputs: SynchronizationSettingsInputs, previous
       }
       throw e;
     }
+  }
+  if (adopting) {
+    const salt = newSalt();
+    return { salt, hash: hashSecret(token, salt) };
   }
   await putSecrets(session, inputs.servicePrincipalId, buildSecretsCollection(decl, token, live), ctx);
   if (!tokenChanged && previous) return { salt: previous.secretTokenSalt, hash: previous.secretTokenHash };

@@ -250,6 +250,16 @@ function checkGalleryApp(spec: AppSpec, urlPath: Path, report: Report): void {
       report(urlPath, `tenant URL host \`${host}\` is not the host ${spec.displayName}'s tutorial documents (\`${documented}\`)`, `use ${facts.tenantUrl} (${facts.source})`);
     }
   }
+  if (app.importedFrom === undefined) {
+    // Until imported, the lists are the generic non-gallery default, not the vendor's: `up` would write them over the template's.
+    report(
+      ["entra", "app", "gallery"],
+      `${spec.displayName}'s mapping lists have not been reconciled with its gallery template (no \`importedFrom\`)`,
+      `run \`scimops import --app ${spec.name} --display-name "${app.displayName}" --force\` against a tenant (add --template for a freshly created app)`,
+      undefined,
+      "warning",
+    );
+  }
   if (app.preview || facts?.publicPreview) {
     report(["entra", "app", "gallery"], publicPreviewNotice(spec.displayName), app.preview ? "preview features may change; test with a pilot group first" : "set `preview: true` on entra.app", undefined, "warning");
   }

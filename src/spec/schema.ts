@@ -135,6 +135,10 @@ export const EntraApp = z.union([
     displayName: z.string().min(1).describe("name of the enterprise app in the tenant"),
     clouds: z.array(Cloud).min(1).default(["global"]).describe("clouds whose gallery offers this app"),
     preview: z.boolean().default(false).describe("the gallery connector is in public preview"),
+    importedFrom: z
+      .enum(["tenant", "template"])
+      .describe("written by `scimops import`: the mapping lists were read from the tenant's app, or from the gallery template's default schema")
+      .optional(),
   }),
   z.strictObject({
     nonGallery: z.literal(true).describe("Create your own application → Integrate any other application (Non-gallery)"),

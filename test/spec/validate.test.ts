@@ -104,7 +104,9 @@ describe("scoping operators (Graph's filterOperators spellings, graph-sync.md §
   });
 
   it("accepts the listed spelling silently and rejects the underscore guess", async () => {
-    expect((await withClause("- { attribute: accountEnabled, operator: IS TRUE }")).err.filter((l) => /warning|error/.test(l))).toEqual([]);
+    // The fixture is a copy of the (not yet imported) Airstack gallery file: its reconcile warning is not about operators.
+    const about = (l: string) => /warning|error/.test(l) && !/reconciled with its gallery template/.test(l);
+    expect((await withClause("- { attribute: accountEnabled, operator: IS TRUE }")).err.filter(about)).toEqual([]);
     const bad = await withClause("- { attribute: accountEnabled, operator: IS_TRUE }");
     expect(bad.code).toBe(1);
     expect(bad.err.join("\n")).toMatch(/error: .*IS TRUE/);

@@ -44,6 +44,8 @@ export interface GraphEmulatorOptions {
   provisionOnDemandPer10s?: number;
   /** Page size of `appRoleAssignedTo` lists (Graph pages collections and links the next page). Default 100. */
   pageSize?: number;
+  /** Port on 127.0.0.1 (`npm run emulator -- --port N`). Default: a free one. */
+  port?: number;
 }
 
 export interface RequestLogEntry {
@@ -546,6 +548,22 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       return directory(ctx, s[0] === "groups" ? "Group" : "User", s[1], ctxUrl);
     }
 
+    // serviceprincipal-list.md: `GET /servicePrincipals?$filter=displayName eq '…'` (eq on displayName is a
+    // default query), as `scimops import --display-name` finds an enterprise app.
+    if (s[0] === "servicePrincipals" && s.length === 1) {
+      if (m !== "GET") methodNotAllowed(ctx);
+      requireNoQuery(ctx, ["$filter", "$select", "$top"]);
+      let list = [...apps.values()];
+      const filter = ctx.query.get("$filter");
+      if (filter !== null) {
+        const eq = /^(displayName|appId|id) eq '((?:[^']|'')*)'$/.exec(filter.trim());
+        if (!eq) throw badRequest("Request_UnsupportedQuery", `Unsupported or invalid query filter clause specified for resource 'ServicePrincipal': '${filter}'.`);
+        const v = eq[2]!.replace(/''/g, "'").toLowerCase();
+        list = list.filter((a) => String(a.sp[eq[1] as "displayName" | "appId" | "id"]).toLowerCase() === v);
+      }
+      return ok({ "@odata.context": `${ctxUrl}/$metadata#servicePrincipals`, value: list.map((a) => clone(a.sp)) });
+    }
+
     if (s[0] === "servicePrincipals" && s.length >= 2) {
       const spId = s[1]!;
       const state = spFor(ctx, spId);
@@ -1034,7 +1052,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
