@@ -155,6 +155,18 @@ export const COMMANDS: readonly CommandSpec[] = [
     handler: "driftCommand",
   },
   {
+    name: "status",
+    summary: "read-only provisioning health per Entra app of the stack: job status, last cycle, quarantine (and what to do), escrows, initial-cycle progress, schedule, whether the saved credentials work, recent provisioning log failures with the mapping row each names",
+    options: [
+      stack("stack whose apps to check"),
+      { flags: "--format <FORMAT>", description: "output format", choices: ["table", "json"], defaultValue: "table" },
+      { flags: "--graph-base-url <URL>", description: "Graph root to read instead of the stack's scimops:graphBaseUrl / cloud (e.g. an emulator)" },
+    ],
+    help: "Graph credentials as for up and drift (SCIMOPS_GRAPH_ACCESS_TOKEN, or AZURE_CLIENT_ID / AZURE_TENANT_ID / AZURE_CLIENT_SECRET …).\nExit status: 0 every app healthy, 1 an app quarantined or failing, 2 anything else (usage, stack errors, an app or job not found, Graph refused or unreachable).",
+    module: "status",
+    handler: "statusCommand",
+  },
+  {
     name: "schema",
     summary: "print, write or check schema/app.schema.json, the JSON Schema editors use for mapping files",
     options: [

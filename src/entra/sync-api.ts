@@ -8,6 +8,7 @@ import type {
   AppRoleAssignment,
   ApplicationServicePrincipal,
   ApplicationTemplate,
+  ProvisioningObjectSummary,
   ServicePrincipal,
   StringKeyStringValuePair,
   SynchronizationJob,
@@ -258,4 +259,25 @@ export async function putJobSchema(s: GraphSession, sp: string, job: string, sch
 /** Restores the template's default schema. */
 export async function deleteJobSchema(s: GraphSession, sp: string, job: string, ctx?: CallContext): Promise<void> {
   await s.request({ method: "DELETE", path: `${jobBase(sp, job)}/schema`, call: "DELETE schema", ...ctxFields(ctx) });
+}
+
+/** `GET /servicePrincipals?$filter=displayName eq '…'` (servicePrincipal-list.md): the enterprise apps of that name. */
+export async function findServicePrincipalsByDisplayName(s: GraphSession, displayName: string, ctx?: CallContext): Promise<ServicePrincipal[]> {
+  const r = await s.request<{ value: ServicePrincipal[] }>({ method: "GET", path: "/servicePrincipals", query: { $filter: `displayName eq ${odataString(displayName)}` }, call: "GET servicePrincipals", ...ctxFields(ctx) });
+  return r.value;
+}
+
+/**
+ * The latest provisioning log entries of one service principal: `GET /auditLogs/provisioning?$filter=servicePrincipal/id eq '…'&$top=N`
+ * (provisioningobjectsummary-list.md, microsoftgraph/microsoft-graph-docs-contrib api-reference/v1.0/api/, commit 028b8e35).
+ */
+export async function listProvisioningObjects(s: GraphSession, sp: string, top: number, ctx?: CallContext): Promise<ProvisioningObjectSummary[]> {
+  const r = await s.request<{ value: ProvisioningObjectSummary[] }>({
+    method: "GET",
+    path: "/auditLogs/provisioning",
+    query: { $filter: `servicePrincipal/id eq ${odataString(sp)}`, $top: String(top) },
+    call: "GET auditLogs/provisioning",
+    ...ctxFields(ctx),
+  });
+  return r.value;
 }
