@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { statusCommand } from "../../src/cli/status";
 import { attributeFailure } from "../../src/health/status";
+import type { SynchronizationStatus } from "../../src/graph/wire";
 import { startGraphEmulator, type GraphEmulator, type ProvisioningEntry, type SeededApp } from "../emulators/graph";
 import { capture } from "../preview/helpers";
 
@@ -98,19 +99,24 @@ const failedUser = (spId: string, jobId: string): ProvisioningEntry => ({
   modifiedProperties: [],
 });
 
+/** A synchronizationStatus as the service reports it: "never" is 0001-01-01 for the non-nullable times. */
+function setStatus(status: Partial<SynchronizationStatus> & Pick<SynchronizationStatus, "code">) {
+  emulator.setJobStatus(app.servicePrincipalId, app.jobId, {
+    countSuccessiveCompleteFailures: 0,
+    escrowsPruned: false,
+    lastExecution: null,
+    quarantine: null,
+    progress: [],
+    steadyStateFirstAchievedTime: "0001-01-01T00:00:00Z",
+    steadyStateLastAchievedTime: "0001-01-01T00:00:00Z",
+    troubleshootingUrl: null,
+    ...status,
+  });
+}
+
 describe("scimops status", () => {
   it("a healthy job: exit 0; --format json carries the same facts", async () => {
-    emulator.setJobStatus(app.servicePrincipalId, app.jobId, {
-      code: "Active",
-      countSuccessiveCompleteFailures: 0,
-      escrowsPruned: false,
-      lastExecution: execution("Succeeded", 0),
-      quarantine: null,
-      progress: [],
-      steadyStateFirstAchievedTime: "2026-11-29T09:00:00Z",
-      steadyStateLastAchievedTime: "2026-11-30T08:02:10Z",
-      troubleshootingUrl: null,
-    });
+    setStatus({ code: "Active", lastExecution: execution("Succeeded", 0), steadyStateFirstAchievedTime: "2026-11-29T09:00:00Z", steadyStateLastAchievedTime: "2026-11-30T08:02:10Z" });
     const c = capture();
     expect(await statusCommand(["--stack", "test", "--format", "json"], c.io)).toBe(0);
     const doc = JSON.parse(c.text()) as { apps: { app: string; verdict: string; servicePrincipalId: string; failures: unknown[]; steadyStateFirstAchieved: string }[] };
@@ -119,10 +125,9 @@ describe("scimops status", () => {
   });
 
   it("a quarantined job with a failed user: exit 1, the quarantine explained and the failure attributed to the userName row", async () => {
-    emulator.setJobStatus(app.servicePrincipalId, app.jobId, {
+    setStatus({
       code: "Quarantine",
       countSuccessiveCompleteFailures: 3,
-      escrowsPruned: false,
       lastExecution: execution("EntryLevelErrors", 1),
       quarantine: {
         currentBegan: "2026-11-30T08:02:10Z",
@@ -133,9 +138,6 @@ describe("scimops status", () => {
         seriesCount: 3,
       },
       progress: [{ completedUnits: 9, totalUnits: 12, units: "users", progressObservationDateTime: "2026-11-30T08:02:10Z" }],
-      steadyStateFirstAchievedTime: "0001-01-01T00:00:00Z",
-      steadyStateLastAchievedTime: "0001-01-01T00:00:00Z",
-      troubleshootingUrl: null,
     });
     emulator.addProvisioningEntry(failedUser(app.servicePrincipalId, app.jobId));
     emulator.clearRequests();
