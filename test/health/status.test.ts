@@ -199,3 +199,19 @@ describe("attributing a failure to a mapping row", () => {
     expect(attributeFailure("userNameX is odd", rows, "users")).toBeUndefined();
   });
 });
+
+describe("the emulator's provisioning log is strict where Graph is", () => {
+  const get = (query: string, method = "GET") => fetch(`${emulator.url}/v1.0/auditLogs/provisioning${query}`, { method, headers: { Authorization: `Bearer ${emulator.token}` } });
+  it("filters by service principal and $top; refuses other filters, a bad $top and writes", async () => {
+    const mine = (await (await get(`?$filter=${encodeURIComponent(`servicePrincipal/id eq '${app.servicePrincipalId}'`)}&$top=5`)).json()) as { value: { servicePrincipal: { id: string } }[] };
+    expect(mine.value.length).toBeGreaterThan(0);
+    expect(mine.value.every((e) => e.servicePrincipal.id === app.servicePrincipalId)).toBe(true);
+    const other = (await (await get(`?$filter=${encodeURIComponent("servicePrincipal/id eq '00000000-0000-0000-0000-000000000000'")}`)).json()) as { value: unknown[] };
+    expect(other.value).toEqual([]);
+    expect((await get(`?$filter=${encodeURIComponent("jobId eq 'x' or 1 eq 1")}`)).status).toBe(400);
+    expect((await get("?$top=0")).status).toBe(400);
+    expect((await get("?$select=id")).status).toBe(400);
+    expect((await get("", "POST")).status).toBe(405);
+    expect(() => emulator.addProvisioningEntry(failedUser("00000000-0000-0000-0000-000000000000", app.jobId))).toThrow(/no service principal/);
+  });
+});
