@@ -135,7 +135,8 @@ export async function simulateCommand(args: string[], rawIO: CliIO, deps: Simula
 async function remoteConsent(io: CliIO, deps: SimulateDeps, o: { app: string; target: string; tenantUrl?: string; allowRemote: boolean; yes: boolean }): Promise<boolean> {
   const target = await checkTarget(o.target, deps.lookup);
   if (target.loopback) return true;
-  const where = `${o.target} (${target.host} is ${target.addresses.join(", ")}, not a loopback address)`;
+  const resolved = target.addresses.length === 1 && target.addresses[0] === target.host ? "" : `${target.host} resolves to ${target.addresses.join(", ")}: `;
+  const where = `${o.target} (${resolved}not a loopback address)`;
   if (!o.allowRemote) {
     io.stderr(`scimops simulate: refusing to send sample users to ${where}: simulate creates, updates and deactivates users there. Nothing was sent.\n  To send them anyway pass --allow-remote and confirm; to see the requests only, pass --dry-run.`);
     return false;
