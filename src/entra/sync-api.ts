@@ -8,6 +8,7 @@ import type {
   AppRoleAssignment,
   ApplicationServicePrincipal,
   ApplicationTemplate,
+  ProvisioningObjectSummary,
   ServicePrincipal,
   StringKeyStringValuePair,
   SynchronizationJob,
@@ -288,4 +289,19 @@ export async function getPrincipal(s: GraphSession, kind: "group" | "user", id: 
     call: kind === "group" ? "GET group" : "GET user",
     ...ctxFields(ctx),
   });
+}
+
+/**
+ * The latest provisioning log entries of one service principal: `GET /auditLogs/provisioning?$filter=servicePrincipal/id eq '…'&$top=N`
+ * (provisioningobjectsummary-list.md, microsoftgraph/microsoft-graph-docs-contrib api-reference/v1.0/api/, commit 028b8e35).
+ */
+export async function listProvisioningObjects(s: GraphSession, sp: string, top: number, ctx?: CallContext): Promise<ProvisioningObjectSummary[]> {
+  const r = await s.request<{ value: ProvisioningObjectSummary[] }>({
+    method: "GET",
+    path: "/auditLogs/provisioning",
+    query: { $filter: `servicePrincipal/id eq ${odataString(sp)}`, $top: String(top) },
+    call: "GET auditLogs/provisioning",
+    ...ctxFields(ctx),
+  });
+  return r.value;
 }

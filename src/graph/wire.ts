@@ -157,11 +157,85 @@ export interface SynchronizationStatus {
   code: "NotConfigured" | "NotRun" | "Active" | "Paused" | "Quarantine";
   countSuccessiveCompleteFailures?: number;
   escrowsPruned?: boolean;
-  lastExecution?: unknown;
-  quarantine?: unknown;
+  lastExecution?: SynchronizationTaskExecution | null;
+  lastSuccessfulExecution?: SynchronizationTaskExecution | null;
+  lastSuccessfulExecutionWithExports?: SynchronizationTaskExecution | null;
+  progress?: SynchronizationProgress[] | null;
+  quarantine?: SynchronizationQuarantine | null;
   steadyStateFirstAchievedTime?: string;
   steadyStateLastAchievedTime?: string;
+  synchronizedEntryCountByType?: { key: string; value: number }[] | null;
   troubleshootingUrl?: string | null;
+}
+
+/** CSDL synchronizationError. */
+export interface SynchronizationError {
+  code?: string | null;
+  message?: string | null;
+  tenantActionable: boolean;
+}
+
+/** CSDL synchronizationTaskExecution (Edm.Int64 counts arrive as JSON numbers). */
+export interface SynchronizationTaskExecution {
+  activityIdentifier?: string | null;
+  countEntitled: number;
+  countEntitledForProvisioning: number;
+  countEscrowed: number;
+  countEscrowedRaw: number;
+  countExported: number;
+  countExports: number;
+  countImported: number;
+  countImportedDeltas: number;
+  countImportedReferenceDeltas: number;
+  error?: SynchronizationError | null;
+  state: "Succeeded" | "Failed" | "EntryLevelErrors";
+  timeBegan: string;
+  timeEnded: string;
+}
+
+/** CSDL synchronizationQuarantine; reason is the quarantineReason enum. */
+export interface SynchronizationQuarantine {
+  currentBegan: string;
+  error?: SynchronizationError | null;
+  nextAttempt: string;
+  reason:
+    | "EncounteredBaseEscrowThreshold"
+    | "EncounteredTotalEscrowThreshold"
+    | "EncounteredEscrowProportionThreshold"
+    | "EncounteredQuarantineException"
+    | "Unknown"
+    | "QuarantinedOnDemand"
+    | "TooManyDeletes"
+    | "IngestionInterrupted";
+  seriesBegan: string;
+  seriesCount: number;
+}
+
+/** CSDL synchronizationProgress. */
+export interface SynchronizationProgress {
+  completedUnits: number;
+  progressObservationDateTime: string;
+  totalUnits: number;
+  units?: string | null;
+}
+
+/**
+ * A provisioning log entry, the properties scimops reads (provisioningobjectsummary-list.md examples,
+ * microsoftgraph/microsoft-graph-docs-contrib api-reference/v1.0/api/, commit 028b8e35).
+ */
+export interface ProvisioningObjectSummary {
+  id: string;
+  activityDateTime: string;
+  jobId?: string;
+  cycleId?: string;
+  provisioningAction: string;
+  servicePrincipal: { id: string; displayName: string };
+  sourceIdentity?: { id: string; displayName: string; identityType: string } | null;
+  targetIdentity?: { id: string; displayName: string; identityType: string } | null;
+  provisioningStatusInfo: {
+    status: "success" | "warning" | "failure" | "skipped" | "unknownFutureValue";
+    errorInformation?: { errorCode?: string | null; reason?: string | null; additionalDetails?: string | null; errorCategory?: string | null; recommendedAction?: string | null } | null;
+  };
 }
 
 export interface SynchronizationJob {

@@ -25,7 +25,7 @@ import type {
 } from "../../../src/graph/wire";
 import { appTemplates, MASKED_SECRET_KEYS, NON_GALLERY_TEMPLATE_IDS } from "./catalog";
 import type { AppTemplateDef, EmulatorCloud, SyncTemplateDef } from "./catalog";
-import { actionParameterNames, badRequest, GraphHttpError, onlyKeys, validateRestartBody, validateSchemaPut, validateSecretsPut } from "./validate";
+import { actionParameterNames, badRequest, GraphHttpError, onlyKeys, validateRestartBody, validateSchemaPut, validateSecretsPut, validateSynchronizationStatus } from "./validate";
 
 export * from "./catalog";
 export { GraphHttpError } from "./validate";
@@ -193,7 +193,38 @@ export interface GraphEmulator {
   editAssignments(servicePrincipalId: string, edit: (assignments: AppRoleAssignment[]) => AppRoleAssignment[]): void;
   /** The enterprise apps (service principals) that exist, with their display names and application template ids. */
   servicePrincipals(): { id: string; displayName: string; applicationTemplateId: string; applicationId: string; jobIds: string[] }[];
+  /**
+   * The service's view of a job's health (quarantine, last execution, escrow counts, progress): replaces the
+   * job's synchronizationStatus, checked against the CSDL's property names and enums (not logged).
+   */
+  setJobStatus(servicePrincipalId: string, jobId: string, status: SynchronizationJob["status"] & Record<string, unknown>): void;
+  /**
+   * Adds a provisioningObjectSummary to `GET /auditLogs/provisioning` (shape: provisioningobjectsummary-list.md,
+   * microsoftgraph/microsoft-graph-docs-contrib api-reference/v1.0/api/, commit 028b8e35). `servicePrincipal.id`
+   * must name an existing service principal.
+   */
+  addProvisioningEntry(entry: ProvisioningEntry): void;
   close(): Promise<void>;
+}
+
+/** The provisioningObjectSummary properties the emulator serves (provisioningobjectsummary-list.md examples). */
+export interface ProvisioningEntry {
+  id: string;
+  activityDateTime: string;
+  jobId: string;
+  cycleId: string;
+  changeId: string;
+  provisioningAction: "create" | "update" | "delete" | "disable" | "other" | "stagedDelete" | "unknownFutureValue";
+  durationInMilliseconds: number;
+  servicePrincipal: { id: string; displayName: string };
+  sourceIdentity: { id: string; displayName: string; identityType: string; details: Record<string, string> };
+  targetIdentity: { id: string; displayName: string; identityType: string; details: Record<string, string> };
+  provisioningStatusInfo: {
+    status: "success" | "warning" | "failure" | "skipped" | "unknownFutureValue";
+    errorInformation: { errorCode: string; reason: string; additionalDetails: string | null; errorCategory: string; recommendedAction: string | null } | null;
+  };
+  provisioningSteps: { name: string; provisioningStepType: string; status: string; description: string; details: Record<string, string> }[];
+  modifiedProperties: { displayName: string; oldValue: string | null; newValue: string | null }[];
 }
 
 const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
@@ -210,6 +241,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   const templates = appTemplates().filter((t) => t.clouds.includes(cloud));
   const apps = new Map<string, AppState>();
   const principals = new Map<string, Principal>();
+  const provisioningLog: ProvisioningEntry[] = [];
   const requests: RequestLogEntry[] = [];
   let seq = 0;
   const podLimit = options.provisionOnDemandPer10s ?? 5;
@@ -562,6 +594,20 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         list = list.filter((a) => String(a.sp[eq[1] as "displayName" | "appId" | "id"]).toLowerCase() === v);
       }
       return ok({ "@odata.context": `${ctxUrl}/$metadata#servicePrincipals`, value: list.map((a) => clone(a.sp)) });
+    }
+
+    if (s[0] === "auditLogs" && s[1] === "provisioning" && s.length === 2) {
+      // provisioningobjectsummary-list.md: GET only; `$filter` (eq …), `$top`; "the filters are all case sensitive".
+      if (m !== "GET") methodNotAllowed(ctx);
+      requireNoQuery(ctx, ["$filter", "$top"]);
+      const filter = ctx.query.get("$filter");
+      const bySp = filter === null ? undefined : /^servicePrincipal\/id eq '([^']*)'$/.exec(filter.trim());
+      if (filter !== null && !bySp) throw badRequest("Request_UnsupportedQuery", `Invalid filter clause: '${filter}'.`);
+      const topText = ctx.query.get("$top");
+      const top = topText === null ? undefined : Number(topText);
+      if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw badRequest("Request_BadRequest", `Invalid value '${topText}' for query option '$top'.`);
+      const value = provisioningLog.filter((e) => !bySp || e.servicePrincipal.id === bySp[1]).slice(0, top).map(clone);
+      return ok({ "@odata.context": `${ctxUrl}/$metadata#auditLogs/provisioning`, value });
     }
 
     if (s[0] === "servicePrincipals" && s.length >= 2) {
@@ -1139,6 +1185,14 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     },
     servicePrincipals() {
       return [...apps.values()].map((a) => ({ id: a.sp.id, displayName: a.sp.displayName, applicationTemplateId: a.template.id, applicationId: a.app.id, jobIds: [...a.jobs.keys()] }));
+    },
+    setJobStatus(spId, jobId, status) {
+      validateSynchronizationStatus(status);
+      jobState(spId, jobId).job.status = clone(status);
+    },
+    addProvisioningEntry(entry) {
+      appState(entry.servicePrincipal.id);
+      provisioningLog.push(clone(entry));
     },
     close() {
       return new Promise<void>((resolve) => {

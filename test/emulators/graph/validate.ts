@@ -103,6 +103,18 @@ export const GRAPH_PROPERTIES: Readonly<Record<string, readonly string[]>> = {
   synchronizationSecretKeyStringValuePair: ["key", "value"],
   synchronizationJobRestartCriteria: ["resetScope"],
   synchronizationJob: ["id", "schedule", "status", "synchronizationJobSettings", "templateId"],
+  // The job's health, as the service reports it (CSDL synchronizationStatus and the types it holds).
+  synchronizationStatus: [
+    "code", "countSuccessiveCompleteFailures", "escrowsPruned", "lastExecution", "lastSuccessfulExecution", "lastSuccessfulExecutionWithExports",
+    "progress", "quarantine", "steadyStateFirstAchievedTime", "steadyStateLastAchievedTime", "synchronizedEntryCountByType", "troubleshootingUrl",
+  ],
+  synchronizationQuarantine: ["currentBegan", "error", "nextAttempt", "reason", "seriesBegan", "seriesCount"],
+  synchronizationTaskExecution: [
+    "activityIdentifier", "countEntitled", "countEntitledForProvisioning", "countEscrowed", "countEscrowedRaw", "countExported", "countExports",
+    "countImported", "countImportedDeltas", "countImportedReferenceDeltas", "error", "state", "timeBegan", "timeEnded",
+  ],
+  synchronizationProgress: ["completedUnits", "progressObservationDateTime", "totalUnits", "units"],
+  synchronizationError: ["code", "message", "tenantActionable"],
 };
 
 /** Enum members the emulator checks, exactly the CSDL's. */
@@ -122,7 +134,48 @@ export const GRAPH_ENUMS: Readonly<Record<string, readonly string[]>> = {
     "IsSynchronizationInPreview", "OAuthSettings", "SynchronizationLearnMoreIbizaFwLink", "ConfigurationFields",
   ],
   synchronizationJobRestartScope: ["None", "ConnectorDataStore", "Escrows", "Watermark", "QuarantineState", "Full", "ForceDeletes"],
+  synchronizationStatusCode: ["NotConfigured", "NotRun", "Active", "Paused", "Quarantine"],
+  quarantineReason: ["EncounteredBaseEscrowThreshold", "EncounteredTotalEscrowThreshold", "EncounteredEscrowProportionThreshold", "EncounteredQuarantineException", "Unknown", "QuarantinedOnDemand", "TooManyDeletes", "IngestionInterrupted"],
+  synchronizationTaskExecutionResult: ["Succeeded", "Failed", "EntryLevelErrors"],
 };
+
+/**
+ * Checks a synchronizationStatus the way the service shapes it (property names and enums of the CSDL), so a
+ * test cannot seed a job health Graph never reports.
+ */
+export function validateSynchronizationStatus(status: Record<string, unknown>): void {
+  onlyKeys(status, GRAPH_PROPERTIES.synchronizationStatus!, "synchronizationStatus");
+  const member = (v: unknown, enumName: string, what: string) => {
+    if (typeof v !== "string" || !GRAPH_ENUMS[enumName]!.includes(v)) throw badRequest("InvalidRequest", `${what}: '${String(v)}' is not a valid ${enumName} value.`);
+  };
+  member(status.code, "synchronizationStatusCode", "code");
+  const error = (e: unknown, what: string) => {
+    if (e === undefined || e === null) return;
+    if (!isObject(e)) throw badRequest("InvalidRequest", `${what} must be an object.`);
+    onlyKeys(e, GRAPH_PROPERTIES.synchronizationError!, "synchronizationError");
+  };
+  for (const k of ["lastExecution", "lastSuccessfulExecution", "lastSuccessfulExecutionWithExports"]) {
+    const x = status[k];
+    if (x === undefined || x === null) continue;
+    if (!isObject(x)) throw badRequest("InvalidRequest", `${k} must be an object.`);
+    onlyKeys(x, GRAPH_PROPERTIES.synchronizationTaskExecution!, "synchronizationTaskExecution");
+    member(x.state, "synchronizationTaskExecutionResult", `${k}.state`);
+    error(x.error, `${k}.error`);
+  }
+  const q = status.quarantine;
+  if (q !== undefined && q !== null) {
+    if (!isObject(q)) throw badRequest("InvalidRequest", "quarantine must be an object.");
+    onlyKeys(q, GRAPH_PROPERTIES.synchronizationQuarantine!, "synchronizationQuarantine");
+    member(q.reason, "quarantineReason", "quarantine.reason");
+    error(q.error, "quarantine.error");
+  }
+  if (status.progress !== undefined && status.progress !== null) {
+    for (const p of expectArray(status.progress, "progress", "InvalidRequest")) {
+      if (!isObject(p)) throw badRequest("InvalidRequest", "progress entries must be objects.");
+      onlyKeys(p, GRAPH_PROPERTIES.synchronizationProgress!, "synchronizationProgress");
+    }
+  }
+}
 
 /** Parameters of the actions the emulator serves, exactly the CSDL's (bindingParameter aside); `optional` = Core.OptionalParameter. */
 export const GRAPH_ACTION_PARAMETERS: Readonly<Record<string, readonly { name: string; optional?: boolean }[]>> = {
