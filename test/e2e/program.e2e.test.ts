@@ -102,8 +102,6 @@ beforeAll(async () => {
   const users = upns.map((upn) => emulator.seedUser({ displayName: upn.split("@")[0]!, userPrincipalName: upn, mail: upn, mailNickname: upn.split("@")[0]! }));
   for (const group of new Set(devApps.flatMap((a) => (a.assignments ?? []).map((x) => x.group)))) emulator.seedGroup({ displayName: group, members: users });
   emulator.seedGroup({ displayName: CONTRACTORS });
-  // IronWifi's Wi-Fi policy groups, assigned in the dev stack beside SCIM Pilot.
-  for (const displayName of ["Corporate-WiFi", "Guest-WiFi", "Contractors"]) emulator.seedGroup({ displayName });
   env = {
     PATH: `${bin}:${join(root, "node_modules", ".bin")}:${process.env.PATH}`,
     PULUMI_BACKEND_URL: `file://${join(work, "backend")}`,
