@@ -1,7 +1,7 @@
 /**
  * A YAML file parsed with positions, so that every problem can point at the exact line of the value.
  */
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair, type YAMLError } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node, type Pair, type YAMLError } from "yaml";
 import type { Diagnostic } from "./diagnostics";
 
 export type Path = readonly (string | number)[];
@@ -40,6 +40,23 @@ export class YamlSource {
     const syntax = doc.errors.filter((e) => e.code !== "DUPLICATE_KEY");
     const errors = syntax.length ? [syntax[0]!] : doc.errors;
     const diagnostics: Diagnostic[] = [...errors.map((e) => toDiagnostic(e, "error")), ...doc.warnings.map((e) => toDiagnostic(e, "warning"))];
+    // A list or mapping used as a key (`? key: value`, `[a]: b`) is valid YAML that no scimops file means; the
+    // yaml library would stringify it with a process warning and the line would silently vanish.
+    if (!diagnostics.some((d) => d.severity === "error")) {
+      visit(doc, {
+        Pair(_, pair) {
+          const key = pair.key as Node | null;
+          if (!(isMap(key) || isSeq(key))) return undefined;
+          // A block map's own range can start after its first entry; its first item is where it is written.
+          const first = key.items[0] as Pair<Node, Node> | Node | undefined;
+          const firstNode = first && "key" in (first as object) ? (first as Pair<Node, Node>).key : (first as Node | undefined);
+          const start = Math.min(key.range?.[0] ?? Infinity, firstNode?.range?.[0] ?? Infinity);
+          const pos = at(Number.isFinite(start) ? start : 0);
+          diagnostics.push({ file, line: pos.line, column: pos.col, severity: "error", message: "a list or mapping is used as a key (an explicit `? ` key, or `[…]:` / `{…}:`)", fix: "write `key: value` with a plain name as the key" });
+          return visit.BREAK;
+        },
+      });
+    }
     if (!diagnostics.some((d) => d.severity === "error")) {
       try {
         source.value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
