@@ -12,23 +12,30 @@ import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { formatDiagnostic, type Diagnostic } from "../spec/diagnostics";
 import { listAppFiles, listStackFiles, loadProject, projectRoot } from "../spec/project";
+import type { LoadedStack } from "../spec/stack";
 import type { CliIO } from "./io";
 import { checkSecretFormats } from "../spec/check-secrets";
 import { stackSecretReveal } from "./secrets";
 import { compileApp } from "../plan/compile";
 import { oktaManualSteps } from "../plan/runbook";
 
+/** The app files and stack files `up` works from, loaded once. */
+type ProjectFiles = ReturnType<typeof loadProject>;
+
 /** Checks run on a stack before `pulumi up`. */
-export type Preflight = (stack: string) => Promise<Diagnostic[]>;
+export type Preflight = (stack: LoadedStack, apps: ProjectFiles["apps"], root: string) => Promise<Diagnostic[]>;
 
 /** The stack's secrets have their documented formats (see spec/check-secrets.ts). */
-export const secretPreflight: Preflight = async (stack) => {
-  const root = projectRoot();
-  const stackFile = join(root, "stacks", `Pulumi.${stack}.yaml`);
-  if (!existsSync(stackFile)) return [];
-  const { apps, stacks } = loadProject([], [stackFile], listAppFiles(root));
-  return stacks.length ? checkSecretFormats(stacks[0]!, apps, stackSecretReveal(stacks[0]!, root)) : [];
-};
+export const secretPreflight: Preflight = (stack, apps, root) => checkSecretFormats(stack, apps, stackSecretReveal(stack, root));
+
+const stackFileOf = (root: string, stack: string) => join(root, "stacks", `Pulumi.${stack}.yaml`);
+
+/** Every app file, and the named stack's file (every stack file when none is named). */
+function loadFiles(root: string, stack: string | undefined): ProjectFiles {
+  const apps = listAppFiles(root);
+  const stackFiles = stack ? [stackFileOf(root, stack)].filter((f) => existsSync(f)) : listStackFiles(root);
+  return loadProject(apps, stackFiles, apps);
+}
 
 export interface SpawnOptions {
   /** Which output to collect instead of passing it through to the terminal. */
@@ -54,24 +61,21 @@ export const runPulumi: Spawn = (args, options = {}) =>
  * The Okta Admin Console steps for the stack, from its files: apps still pending, or every Okta app when
  * `pulumi up` failed (a failed first run never wrote outputs, so the plan is the only source).
  */
-export function planManualSteps(root: string, stack: string, upFailed: boolean): { text: string; errors: string[] } {
-  const stackFile = join(root, "stacks", `Pulumi.${stack}.yaml`);
-  if (!existsSync(stackFile)) return { text: "", errors: [`no stacks/Pulumi.${stack}.yaml, so no manual steps to show`] };
-  const all = listAppFiles(root);
-  const { apps, stacks, diagnostics } = loadProject(all, [stackFile], all);
-  const errors = diagnostics.filter((d) => d.severity === "error").map(formatDiagnostic);
+export function planManualSteps(files: ProjectFiles, root: string, stack: string, upFailed: boolean): { text: string; errors: string[] } {
+  const loaded = files.stacks.find((s) => s.file === stackFileOf(root, stack));
+  if (!loaded) return { text: "", errors: [`no stacks/Pulumi.${stack}.yaml, so no manual steps to show`] };
   const sections: string[] = [];
-  for (const entry of stacks[0]?.settings.apps ?? []) {
-    const app = apps.get(entry.name);
+  for (const entry of loaded.settings.apps) {
+    const app = files.apps.get(entry.name);
     if (!app) continue;
-    const plan = compileApp(app, { cloud: stacks[0]!.settings.cloud, stackApp: entry });
+    const plan = compileApp(app, { cloud: loaded.settings.cloud, stackApp: entry });
     const okta = plan.okta;
     if (!okta || (okta.provisioning === "enabled" && !upFailed)) continue;
     const why = okta.provisioning === "pending" ? "provisioning pending" : "provisioning enabled in the stack, but `pulumi up` failed: check these were done";
     const steps = oktaManualSteps(plan, okta, stack);
     sections.push([`${plan.name} (Okta, ${why}) — do these in the Okta Admin Console:`, ...steps.map((s, i) => `  ${i + 1}. ${s}`)].join("\n"));
   }
-  return { text: sections.join("\n\n"), errors };
+  return { text: sections.join("\n\n"), errors: [] };
 }
 
 /** Takes `--stack ENV` (or `-s ENV`, `--stack=ENV`) out; everything else goes to pulumi unchanged. */
@@ -87,12 +91,10 @@ export function stackArgs(args: string[]): { stack?: string; rest: string[] } {
   return { stack, rest };
 }
 
-/** The errors in the app files and the stack's file (every stack file when none is named), as printed lines. */
-export function specErrors(root: string, stack: string | undefined): string[] {
-  const stackFiles = stack ? listStackFiles(root).filter((f) => f === join(root, "stacks", `Pulumi.${stack}.yaml`)) : listStackFiles(root);
-  const { diagnostics } = loadProject(listAppFiles(root), stackFiles);
+/** The errors in the loaded files, as printed lines. */
+function specErrors(files: ProjectFiles): string[] {
   // Paths as `scimops validate` shows them: relative to where the command runs.
-  return diagnostics.filter((d) => d.severity === "error").map((d) => formatDiagnostic({ ...d, file: relative(process.cwd(), d.file) || d.file }));
+  return files.diagnostics.filter((d) => d.severity === "error").map((d) => formatDiagnostic({ ...d, file: relative(process.cwd(), d.file) || d.file }));
 }
 
 export async function upCommand(args: string[], io: CliIO, run: Spawn = runPulumi, preflight: Preflight = secretPreflight, root = projectRoot()): Promise<number> {
@@ -107,7 +109,8 @@ export async function upCommand(args: string[], io: CliIO, run: Spawn = runPulum
 
 async function up(args: string[], io: CliIO, run: Spawn, preflight: Preflight, root: string): Promise<number> {
   const { stack, rest } = stackArgs(args);
-  const errors = specErrors(root, stack);
+  const files = loadFiles(root, stack);
+  const errors = specErrors(files);
   if (errors.length) {
     for (const line of errors) io.stderr(line);
     io.stderr(`scimops up: ${errors.length} error(s) in the files; nothing was sent to Pulumi`);
@@ -115,8 +118,9 @@ async function up(args: string[], io: CliIO, run: Spawn, preflight: Preflight, r
   }
   const target = stack ? ["--stack", stack] : [];
   // A token of the wrong shape is refused before `pulumi up` sends it to Graph (and the target) at all.
-  if (stack) {
-    const problems = await preflight(stack);
+  const named = stack ? files.stacks[0] : undefined;
+  if (named) {
+    const problems = await preflight(named, files.apps, root);
     for (const p of problems) io.stderr(formatDiagnostic(p));
     if (problems.some((p) => p.severity === "error")) return 1;
   }
@@ -125,7 +129,7 @@ async function up(args: string[], io: CliIO, run: Spawn, preflight: Preflight, r
   const result = await run(["up", ...target, ...color, ...rest]);
   const name = stack ?? (await currentStack(run));
   if (name) {
-    const { text, errors: planErrors } = planManualSteps(root, name, result.code !== 0);
+    const { text, errors: planErrors } = planManualSteps(files, root, name, result.code !== 0);
     for (const e of planErrors) io.stderr(e);
     if (text) io.stdout(`\nManual steps left:\n\n${text}`);
   } else {

@@ -5,13 +5,14 @@
  * offline), credentials Graph refuses (5), Graph unreachable (6). Graph sees no write in any of them.
  */
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { startGraphEmulator, type GraphEmulator, type SeededApp } from "../emulators/graph";
 import { pulumiBinDir } from "./pulumi-bin";
+import { isolatedPulumiEnv } from "./workspace";
 
 const root = join(__dirname, "..", "..");
 const programDir = join(__dirname, "program");
@@ -42,14 +43,8 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "scimops-drift-"));
   const appFile = join(work, "jumpcloud.yaml");
   copyFileSync(join(root, "mappings", "jumpcloud.yaml"), appFile);
-  for (const dir of ["backend", "pulumi-home"]) mkdirSync(join(work, dir));
   env = {
-    PATH: `${bin}:${join(root, "node_modules", ".bin")}:${process.env.PATH}`,
-    PULUMI_BACKEND_URL: `file://${join(work, "backend")}`,
-    PULUMI_CONFIG_PASSPHRASE: "drift-passphrase",
-    PULUMI_HOME: join(work, "pulumi-home"),
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    ...isolatedPulumiEnv(work, "drift-passphrase"),
     PULUMI_NODEJS_TRANSPILE_ONLY: "true",
     SCIMOPS_GRAPH_ACCESS_TOKEN: emulator.token,
     NO_COLOR: "1",

@@ -3,14 +3,15 @@
  * resources for JumpCloud's real mapping file against the Graph emulator, through the Automation API
  * with a file backend and a passphrase.
  */
-import { execFile, execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { startGraphEmulator, type GraphEmulator, type SeededApp } from "../emulators/graph";
 import { pulumiBinDir } from "./pulumi-bin";
+import { isolatedPulumiEnv, backendText } from "./workspace";
 
 const root = join(__dirname, "..", "..");
 const programDir = join(__dirname, "program");
@@ -25,19 +26,6 @@ let appFile: string;
 let env: Record<string, string>;
 const engineOutput: string[] = [];
 const collect = (s: string) => void engineOutput.push(s);
-
-function stateText(): string {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else files.push(readFileSync(p, "utf8"));
-    }
-  };
-  walk(join(work, "backend"));
-  return files.join("\n");
-}
 
 /** The CLI as CI runs it. Asynchronous: the emulator lives in this process and must keep answering. */
 function pulumiCli(args: string[]): Promise<{ status: number; output: string }> {
@@ -65,16 +53,10 @@ beforeAll(async () => {
   appFile = join(work, "jumpcloud.yaml");
   copyFileSync(join(root, "mappings", "jumpcloud.yaml"), appFile);
   env = {
-    PATH: `${bin}:${join(root, "node_modules", ".bin")}:${process.env.PATH}`,
-    PULUMI_BACKEND_URL: `file://${join(work, "backend")}`,
-    PULUMI_CONFIG_PASSPHRASE: "e2e-passphrase",
-    PULUMI_HOME: join(work, "pulumi-home"),
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    ...isolatedPulumiEnv(work, "e2e-passphrase"),
     PULUMI_NODEJS_TRANSPILE_ONLY: "true",
     SCIMOPS_GRAPH_ACCESS_TOKEN: emulator.token,
   };
-  for (const dir of ["backend", "pulumi-home"]) execFileSync("mkdir", ["-p", join(work, dir)]);
   // The language host and the dynamic-provider shim are found on PATH, next to the CLI.
   process.env.PATH = env.PATH;
   const pulumiCommand = await PulumiCommand.get({ root: dirname(bin) });
@@ -230,7 +212,7 @@ describe("pulumi up / preview / refresh / destroy through the real engine", () =
   });
 
   it("never shows a token in plain text: state file, engine output, errors", () => {
-    const state = stateText();
+    const state = backendText(work);
     expect(state.length).toBeGreaterThan(1000);
     const everything = `${state}\n${engineOutput.join("\n")}`;
     for (const token of [TOKEN, NEW_TOKEN]) expect(everything).not.toContain(token);

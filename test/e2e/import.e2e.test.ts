@@ -4,7 +4,7 @@
  * notifications, a deletion threshold, assignments with roles, provisioning on) comes under scimops management
  * with no write except validateCredentials; a second up is a no-op; one edited mapping is exactly one schema PUT.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import { applySeed, readSeedFile } from "../emulators/graph/seed";
 import { runImport } from "../../src/cli/import";
 import { validateCommand } from "../../src/cli/validate";
 import { pulumiBinDir } from "./pulumi-bin";
+import { isolatedPulumiEnv } from "./workspace";
 
 const root = join(__dirname, "..", "..");
 const STACK = "e2eimport";
@@ -35,16 +36,10 @@ const step = (name: string) => (counts[name] = { requests: emulator.requests.len
 
 beforeAll(async () => {
   const bin = pulumiBinDir();
-  for (const dir of ["backend", "home"]) mkdirSync(join(work, dir));
   emulator = await startGraphEmulator();
   seeded = (await applySeed(emulator, seed))[0]!;
   const env = {
-    PATH: `${bin}:${join(root, "node_modules", ".bin")}:${process.env.PATH}`,
-    PULUMI_BACKEND_URL: `file://${join(work, "backend")}`,
-    PULUMI_CONFIG_PASSPHRASE: "import-e2e",
-    PULUMI_HOME: join(work, "home"),
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    ...isolatedPulumiEnv(work, "import-e2e"),
     PULUMI_NODEJS_TRANSPILE_ONLY: "true",
     SCIMOPS_GRAPH_ACCESS_TOKEN: emulator.token,
   };

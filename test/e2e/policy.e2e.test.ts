@@ -4,12 +4,13 @@
  * (passes, and applies) and for a production stack that breaks every guardrail (fails, naming each).
  */
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { pulumiBinDir } from "./pulumi-bin";
+import { isolatedPulumiEnv } from "./workspace";
+import { createPolicies } from "../../policy/policies";
 import { startGraphEmulator, type GraphEmulator } from "../emulators/graph";
 import { loadAppFile } from "../../src/spec/load";
 
@@ -65,17 +66,10 @@ function editFile(file: string, from: string, to: string) {
 }
 
 beforeAll(async () => {
-  const bin = pulumiBinDir();
   emulator = await startGraphEmulator();
   work = mkdtempSync(join(tmpdir(), "scimops-policy-"));
-  for (const dir of ["backend", "home"]) mkdirSync(join(work, dir));
   env = {
-    PATH: `${bin}:${join(root, "node_modules", ".bin")}:${process.env.PATH}`,
-    PULUMI_BACKEND_URL: `file://${join(work, "backend")}`,
-    PULUMI_CONFIG_PASSPHRASE: "policy-e2e",
-    PULUMI_HOME: join(work, "home"),
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    ...isolatedPulumiEnv(work, "policy-e2e"),
     PULUMI_NODEJS_TRANSPILE_ONLY: "true",
     SCIMOPS_GRAPH_ACCESS_TOKEN: emulator.token,
     // The policies read this project's stack and mapping files (default: the pack's parent folder).
@@ -102,15 +96,10 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const POLICIES = [
-  "scope-assigned-users-and-groups",
-  "accidental-deletion-threshold",
-  "notification-email",
-  "no-default-access-assignment",
-  "provisioning-status-declared",
-  "matching-attribute-acknowledged",
-  "no-allow-deletion",
-];
+// Every policy the pack has (the list itself is pinned by test/policy/policies.test.ts); the stack context is read only while validating.
+const POLICIES = createPolicies(() => {
+  throw new Error("not validating");
+}).map((p) => p.name);
 
 describe("pulumi preview --policy-pack policy (real engine, Graph emulator)", () => {
   it("lets the bundled prod stack through, and up applies it with the pack on", async () => {

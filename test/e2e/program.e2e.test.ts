@@ -6,13 +6,14 @@
  * plugin cannot stop the run. The closing log prints the request counts per step.
  */
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 import { pulumiBinDir } from "./pulumi-bin";
+import { isolatedPulumiEnv, backendText } from "./workspace";
 import { startGraphEmulator, type GraphEmulator, type RequestLogEntry } from "../emulators/graph";
 
 const root = join(__dirname, "..", "..");
@@ -77,22 +78,8 @@ function pulumiCli(args: string[]): Promise<{ status: number; output: string }> 
   });
 }
 
-function stateText(): string {
-  const files: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else files.push(readFileSync(p, "utf8"));
-    }
-  };
-  walk(join(work, "backend"));
-  return files.join("\n");
-}
-
 beforeAll(async () => {
   const bin = pulumiBinDir();
-  for (const dir of ["backend", "home"]) mkdirSync(join(work, dir));
   // Every instantiated app's service principal answers 404 for a while, as Graph does (replication lag).
   emulator = await startGraphEmulator({ replicationLagMs: 1500 });
   emulator.faults.replicationLagStatuses = [404];
@@ -103,12 +90,7 @@ beforeAll(async () => {
   for (const group of new Set(devApps.flatMap((a) => (a.assignments ?? []).map((x) => x.group)))) emulator.seedGroup({ displayName: group, members: users });
   emulator.seedGroup({ displayName: CONTRACTORS });
   env = {
-    PATH: `${bin}:${join(root, "node_modules", ".bin")}:${process.env.PATH}`,
-    PULUMI_BACKEND_URL: `file://${join(work, "backend")}`,
-    PULUMI_CONFIG_PASSPHRASE: "program-e2e",
-    PULUMI_HOME: join(work, "home"),
-    PULUMI_SKIP_UPDATE_CHECK: "true",
-    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    ...isolatedPulumiEnv(work, "program-e2e"),
     SCIMOPS_GRAPH_ACCESS_TOKEN: emulator.token,
   };
   process.env.PATH = env.PATH;
@@ -258,7 +240,7 @@ describe("the real program under the real engine against the Graph emulator", ()
   }, SLOW);
 
   it("never shows a token in plain text: state, engine output", () => {
-    const everything = `${stateText()}\n${engineOutput.join("\n")}`;
+    const everything = `${backendText(work)}\n${engineOutput.join("\n")}`;
     for (const token of Object.values(TOKENS)) expect(everything).not.toContain(token);
     expect(everything).not.toContain(emulator.token);
   });

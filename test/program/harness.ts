@@ -74,18 +74,8 @@ export async function runProgram(stack: string, override?: (config: Record<strin
       call(args) {
         const fromOkta = okta.call(args);
         if (fromOkta) return fromOkta;
-        switch (args.token) {
-          case "azuread:index/getApplicationTemplate:getApplicationTemplate":
-            return { templateId: `tmpl-${String(args.inputs.displayName)}`, displayName: args.inputs.displayName };
-          case "azuread:index/getServicePrincipal:getServicePrincipal":
-            return { appRoles: [{ displayName: "User", id: "18d14569-c3bd-439b-9a66-3a2aee01d14f", value: "", enabled: true, allowedMemberTypes: ["User"], description: "User" }] };
-          case "azuread:index/getGroup:getGroup":
-            return { objectId: `group-${String(args.inputs.displayName)}`, displayName: args.inputs.displayName };
-          case "azuread:index/getUser:getUser":
-            return { objectId: `user-${String(args.inputs.userPrincipalName)}` };
-          default:
-            throw new Error(`unexpected invoke ${args.token}`);
-        }
+        // The Entra part makes its own Graph calls: any other invoke is a program the mocks do not know.
+        throw new Error(`unexpected invoke ${args.token}`);
       },
     },
     "scimops",

@@ -220,12 +220,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 		envConfig+"="+configJSON,
 		envConfigSecretKeys+"="+string(secretKeysJSON),
 	)
-	if opts.typescript {
-		env = append(env, envTypeScript+"=true")
-	}
-	if opts.tsconfigPath != "" {
-		env = append(env, envTSConfigPath+"="+opts.tsconfigPath)
-	}
+	env = append(env, opts.typescriptEnv()...)
 
 	logging.V(5).Infof("language host launching: %s %s", nodeBin, strings.Join(args, " "))
 
@@ -235,16 +230,7 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	stop := context.AfterFunc(ctx, cmdCancel)
 	defer stop()
 
-	cmd := exec.CommandContext(cmdCtx, nodeBin, args...)
-	cmd.Dir = info.ProgramDirectory
-	cmd.Env = env
-	cmd.Cancel = func() error {
-		if err := cmd.Process.Signal(os.Interrupt); err != nil {
-			return cmd.Process.Kill()
-		}
-		return nil
-	}
-	cmd.WaitDelay = 5 * time.Second
+	cmd := nodeCommand(cmdCtx, nodeBin, args, info.ProgramDirectory, env)
 	// Wrapping the writers makes exec copy through pipes instead of handing node our own file
 	// descriptors; node may switch its stdio to non-blocking mode, which must not leak back to us.
 	cmd.Stdout = struct{ io.Writer }{os.Stdout}
@@ -326,4 +312,32 @@ func (h *host) About(ctx context.Context, _ *pulumirpc.AboutRequest) (*pulumirpc
 		Version:    strings.TrimPrefix(strings.TrimSpace(string(out)), "v"),
 		Metadata:   map[string]string{"languageHost": "scimops pulumi-language-nodejs"},
 	}, nil
+}
+
+// typescriptEnv is what tells @pulumi/pulumi's run script to compile TypeScript, and with which tsconfig.
+func (o nodeOptions) typescriptEnv() []string {
+	var env []string
+	if o.typescript {
+		env = append(env, envTypeScript+"=true")
+	}
+	if o.tsconfigPath != "" {
+		env = append(env, envTSConfigPath+"="+o.tsconfigPath)
+	}
+	return env
+}
+
+// nodeCommand runs node in dir with env; cancelling ctx interrupts it first (so Pulumi's SDK can flush),
+// and kills it if it has not exited 5 s later.
+func nodeCommand(ctx context.Context, nodeBin string, args []string, dir string, env []string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, nodeBin, args...)
+	cmd.Dir = dir
+	cmd.Env = env
+	cmd.Cancel = func() error {
+		if err := cmd.Process.Signal(os.Interrupt); err != nil {
+			return cmd.Process.Kill()
+		}
+		return nil
+	}
+	cmd.WaitDelay = 5 * time.Second
+	return cmd
 }

@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/google/shlex"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/logging"
@@ -94,25 +93,11 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server grpc.ServerStre
 	if len(env) == 0 {
 		env = os.Environ()
 	}
-	if opts.typescript {
-		env = append(env, envTypeScript+"=true")
-	}
-	if opts.tsconfigPath != "" {
-		env = append(env, envTSConfigPath+"="+opts.tsconfigPath)
-	}
+	env = append(env, opts.typescriptEnv()...)
 	logging.V(5).Infof("language host running plugin: %s %s", nodeBin, strings.Join(args, " "))
 
-	cmd := exec.CommandContext(ctx, nodeBin, args...)
 	// ts-node (run-policy-pack/run.js) reads tsconfig.json from the working directory: the plugin's folder.
-	cmd.Dir = info.ProgramDirectory
-	cmd.Env = env
-	cmd.Cancel = func() error {
-		if err := cmd.Process.Signal(os.Interrupt); err != nil {
-			return cmd.Process.Kill()
-		}
-		return nil
-	}
-	cmd.WaitDelay = 5 * time.Second
+	cmd := nodeCommand(ctx, nodeBin, args, info.ProgramDirectory, env)
 	var mu sync.Mutex
 	cmd.Stdout = streamWriter{mu: &mu, server: server}
 	cmd.Stderr = streamWriter{mu: &mu, server: server, stderr: true}
