@@ -20,7 +20,7 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { compileExpression, type CompiledExpression } from "../src/expression";
-import { AppPreviewer, JsonWriter, loadPreviewProject, runPreview, sourceAttributes, StreamSink } from "../src/preview";
+import { AppPreviewer, JsonWriter, loadPreviewProject, type PreviewWriter, runPreview, sourceAttributes, StreamSink } from "../src/preview";
 import { toSourceRecord } from "../src/preview/users";
 import { generatePreviewUsers } from "./users";
 
@@ -53,8 +53,22 @@ function evalOnly(count: number): number {
   return checksum;
 }
 
+/**
+ * What a run holds: after a full GC, the heap in use plus the ArrayBuffers outside it (the shared-value
+ * filters are typed arrays), taken at the end of each app's users — before the app's pass lets go of
+ * anything — and the largest kept.
+ */
+function retainedBytes(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error("run with --expose-gc");
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+}
+
 /** The full preview of `count` users, JSON streamed into a byte-counting Writable; returns the bytes. */
-async function preview(count: number): Promise<number> {
+async function preview(count: number, sample?: (bytes: number) => void): Promise<number> {
   let bytes = 0;
   const sink = new StreamSink(
     new Writable({
@@ -64,7 +78,9 @@ async function preview(count: number): Promise<number> {
       },
     }),
   );
-  await runPreview(previewers, () => generatePreviewUsers(count), new JsonWriter(sink.line, true), { ready: () => sink.ready() });
+  const json = new JsonWriter(sink.line, true);
+  const writer: PreviewWriter = sample ? { beginApp: (a) => json.beginApp(a), user: (p) => json.user(p), userLine: (l) => json.userLine(l), endApp: (a, s) => (sample(retainedBytes()), json.endApp(a)), finish: () => json.finish() } : json;
+  await runPreview(previewers, () => generatePreviewUsers(count), writer, { ready: () => sink.ready() });
   await sink.end();
   return bytes;
 }
@@ -82,10 +98,11 @@ function memoryOf(count: number): { peakRssMb: number; retainedHeapMb: number } 
 
 async function main(): Promise<void> {
   if (RSS_ONLY) {
-    await preview(USERS);
-    const peak = peakRssMb();
-    (globalThis as { gc?: () => void }).gc?.();
-    process.stdout.write(`${JSON.stringify({ users: USERS, peakRssMb: peak, retainedHeapMb: round(process.memoryUsage().heapUsed / 1024 / 1024, 1) })}\n`);
+    let retained = 0;
+    const started = process.hrtime.bigint();
+    await preview(USERS, (bytes) => void (retained = Math.max(retained, bytes)));
+    const elapsed = seconds(started);
+    process.stdout.write(`${JSON.stringify({ users: USERS, peakRssMb: peakRssMb(), retainedHeapMb: round(retained / 1024 / 1024, 1), seconds: elapsed })}\n`);
     return;
   }
   // Warm up both paths, then alternate them; medians of the rounds.

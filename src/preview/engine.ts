@@ -35,6 +35,7 @@ import { evaluateScoping, scopingAttributes, type ScopingResult } from "./scopin
 import { compileMatching, firstValue, type MatchingAttribute, postActive, type ReferenceRequests, referenceRequests, RequestJson, violationsJson } from "./requests";
 import { type Assignment, assignmentJson, AssignmentResolver, type GroupRef, softDeletedReasons } from "./scope";
 import { type GroupPolicy, type GroupPreview, GroupPreviewer } from "./groups";
+import { RepeatFilter, SharedValues } from "./shared-values";
 import { applyRoles, roleModeOf, type RoleMode, roleOperation } from "./roles";
 import { compileRecordBuilder, GRAPH_TO_SOURCE, groupsOf, isEnabled, isSoftDeletedInDirectory, type SampleUser, sourceAttributes, toSourceRecord, withChanges } from "./users";
 
@@ -175,6 +176,8 @@ export class AppPreviewer {
   private readonly readers: Map<string, number[]>;
   /** The matching attributes in precedence order, as the index of the value a Map would hold. */
   private readonly matching: MatchingAttribute[];
+  /** The attributes the matching values come from (what the first pass evaluates). */
+  private readonly matchingIndices: readonly number[];
   private readonly referenceNotes: { index: number; note: string }[];
   private readonly body: BodyLayout | null;
   private readonly scope: AssignmentResolver;
@@ -206,8 +209,13 @@ export class AppPreviewer {
   private readonly hasRoles: boolean;
   /** The groups mapping (null: none), fed with each user's groups. */
   readonly groups: GroupPreviewer | null;
-  /** Matching value → the first user that computed it (a second user matches the first one's target user). */
-  private readonly matchedBy = new Map<number, string>();
+  /**
+   * Matching value → the first user that computed it (a second user matches the first one's target user):
+   * every value, or after a first pass (`beginPrepass`) only those its filter names (shared-values.ts).
+   */
+  private shared = new SharedValues();
+  /** The filter the first pass fills, for the next pass. */
+  private prepass: RepeatFilter | null = null;
   /** The references' JSON per referenced id (few managers, many users), bounded. */
   private readonly referencesJson = new Map<string, string>();
   /** Users provisioned on demand (their note). */
@@ -260,6 +268,7 @@ export class AppPreviewer {
       this.sources,
     );
     this.matching = compileMatching(this.rules.matching, (target) => lastIndex.get(target)!);
+    this.matchingIndices = [...new Set(this.matching.map((m) => m.index))];
     this.referenceNotes = this.attributes.flatMap((a) =>
       a.reference ? [{ index: a.last, note: `\`${a.target}\` is a reference: Entra sets it with a later update once the referenced user exists in ${this.displayName}` }] : [],
     );
@@ -286,10 +295,45 @@ export class AppPreviewer {
     this.onDemandUsers = new Set(this.dialect === "legacy" ? [] : plan.entra.provisionOnDemand.map((p) => p.user));
   }
 
+  /** The shared-matching-value rule applies (users are provisioned and matched): a first pass bounds its memory. */
+  get checksSharedValues(): boolean {
+    return this.mapping.enabled && this.matching.length > 0;
+  }
+
+  /**
+   * Starts the first pass of a bounded-memory run: `observeMatching` each user of the file, then
+   * `beginPass` and preview the same users in the same order.
+   */
+  beginPrepass(): void {
+    this.prepass = this.checksSharedValues ? new RepeatFilter() : null;
+  }
+
+  /** The first pass: notes the matching value the user computes (when in scope). */
+  observeMatching(user: SampleUser): void {
+    if (!this.prepass) return;
+    const groups = groupsOf(user);
+    const ev = this.state(user, false, groups, SHARED, this.matchingIndices);
+    if (!ev.inScope) return;
+    const create = ev.createValues;
+    for (let k = 0; k < this.matching.length; k++) {
+      const s = firstValue(create[this.matching[k]!.index]);
+      if (s !== null && s !== "") {
+        this.prepass.add(k, s);
+        return;
+      }
+    }
+  }
+
   /** Starts a new pass over the users: forgets the matching values and group members seen. */
   beginPass(): void {
-    this.matchedBy.clear();
+    this.shared = new SharedValues(this.prepass);
+    this.prepass = null;
     this.groups?.reset();
+  }
+
+  /** After a pass (and its groups' preview): lets go of what the pass remembered. */
+  endPass(): void {
+    this.shared = new SharedValues();
   }
 
   /** The groups seen in this pass (and the plan's assigned groups), previewed: call after the users. */
@@ -314,7 +358,7 @@ export class AppPreviewer {
    * its roles, the reasons and errors lists and the scoping result are shared or reused — nothing of the
    * evaluation is handed out.
    */
-  private state(user: SampleUser, forceSoftDeleted: boolean, groups: readonly GroupRef[], mode: StateMode = FRESH): EvalState {
+  private state(user: SampleUser, forceSoftDeleted: boolean, groups: readonly GroupRef[], mode: StateMode = FRESH, only?: readonly number[]): EvalState {
     // The preview's own evaluations read a record with only the attributes the app reads.
     const proto = mode !== FRESH && this.buildRecord ? Object.getPrototypeOf(user) : undefined;
     const lean = proto === Object.prototype || proto === null;
@@ -355,8 +399,16 @@ export class AppPreviewer {
     const createValues = mode !== FRESH ? this.baseCreate : new Array<AttributeValue | null>(n);
     const errors: Violation[] = mode === SHARED ? this.sharedErrors : [];
     errors.length = 0;
-    for (let i = 0; i < n; i++) this.evaluateAt(i, record, errors, values, flows, i);
-    for (let i = 0; i < n; i++) createValues[i] = flows[i] ? (values[i] ?? table[i]!.fallback) : null;
+    if (only) {
+      // Only these attributes (the first pass's matching values): the others keep the last user's values.
+      for (const i of only) {
+        this.evaluateAt(i, record, errors, values, flows, i);
+        createValues[i] = flows[i] ? (values[i] ?? table[i]!.fallback) : null;
+      }
+    } else {
+      for (let i = 0; i < n; i++) this.evaluateAt(i, record, errors, values, flows, i);
+      for (let i = 0; i < n; i++) createValues[i] = flows[i] ? (values[i] ?? table[i]!.fallback) : null;
+    }
     const inScope = assignment.assigned && scoping.passed && !deleted;
     const state = new EvalState(table, assignment, scoping, isSoftDeleted, because, inScope, errors, attributes, record, values, flows, createValues);
     state.assignmentMask = mask;
@@ -693,10 +745,8 @@ export class AppPreviewer {
       o.violations = [...o.violations, { rule: "disabled-not-provisioned", severity: "error", attribute: "active", message: `the user is disabled (accountEnabled false): Entra does not provision a disabled user to ${this.displayName} until it is enabled` }];
     }
     if (o.matchTarget !== null) {
-      const key = matchKey(o.matchIndex, o.matchValue);
-      const first = this.matchedBy.get(key);
-      if (first === undefined) this.matchedBy.set(key, user.userPrincipalName);
-      else if (first !== user.userPrincipalName) {
+      const first = this.shared.firstOther(o.matchIndex, o.matchValue, user.userPrincipalName);
+      if (first !== undefined) {
         o.violations = [
           ...o.violations,
           {
@@ -875,23 +925,6 @@ export class AppPreviewer {
   }
 
 
-}
-
-/**
- * A matching value as a number (two FNV-1a hashes, 52 bits; the value compared case-insensitively, as
- * SCIM compares userName): the previewer keeps one per in-scope user, so a number rather than the string.
- */
-function matchKey(index: number, value: string): number {
-  let h1 = 0x811c9dc5 ^ index;
-  let h2 = 0x01000193 ^ (index << 8);
-  for (let i = 0; i < value.length; i++) {
-    let c = value.charCodeAt(i);
-    if (c >= 65 && c <= 90) c += 32;
-    else if (c > 127) c = value[i]!.toLowerCase().charCodeAt(0);
-    h1 = Math.imul(h1 ^ c, 0x01000193);
-    h2 = Math.imul(h2 ^ c, 0x5bd1e995) ^ (h2 >>> 15);
-  }
-  return (h1 >>> 0) * 0x100000 + ((h2 >>> 0) & 0xfffff);
 }
 
 /** The violations that make the target (or Entra) refuse the user. */

@@ -429,7 +429,9 @@ describe("streaming", () => {
   it("hands each user to the writer before the next one is read", async () => {
     let generated = 0;
     const seenAt: number[] = [];
+    // Each pass reads the users anew (a first pass fills the shared-matching-value filter): count per pass.
     function* source() {
+      generated = 0;
       for (let i = 0; i < 500; i++) {
         generated++;
         yield { userPrincipalName: `user${i}@contoso.example`, mailNickname: `user${i}`, givenName: "U", surname: String(i), memberOf: ["SCIM Pilot"] };
