@@ -4,13 +4,14 @@
  * change in Entra, what Entra will do because of them (re-sync, matching, users leaving scope, deletions),
  * and every sample user whose provisioning changes; base revision vs the working tree.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildReport, UnknownStackError } from "../diff/report";
 import { renderMarkdown } from "../diff/markdown";
 import { RevisionError, writeRevision } from "../diff/revision";
 import { loadSnapshot } from "../diff/snapshot";
-import { readUsersFile, sampleUsers, type SampleUser } from "../preview";
+import { readUsersFile, SampleUserError, UserFileError } from "../preview";
 import { projectRoot } from "../spec/root";
 import type { CliIO } from "./io";
 import { countingUsers, Progress } from "./progress";
@@ -52,35 +53,36 @@ export async function diffCommand(args: string[], io: CliIO): Promise<number> {
   }
   const options = parsed.options;
   const root = projectRoot();
-  let users: SampleUser[];
+  const file = options.users ?? join(root, "examples", "users.json");
+  if (!existsSync(file)) {
+    io.stderr(`scimops: users file not found: ${file}`);
+    return 1;
+  }
+  // The users file is streamed, once per app and side pair (and once more for its first pass): never held.
+  const progress = new Progress(io.progress);
+  const users = io.progress ? countingUsers(() => readUsersFile(file), progress, []) : () => readUsersFile(file);
   let base;
   try {
-    users = await collectUsers(options.users ?? join(root, "examples", "users.json"), new Progress(io.progress));
     base = writeRevision(root, options.base);
   } catch (err) {
     io.stderr(`scimops: ${(err as Error).message}`);
     return 1;
   }
   try {
-    const report = buildReport({ base: loadSnapshot(base.root), head: loadSnapshot(root), baseRevision: options.base, stacks: options.stacks, users });
+    const report = await buildReport({ base: loadSnapshot(base.root), head: loadSnapshot(root), baseRevision: options.base, stacks: options.stacks, users });
+    progress.done();
     io.stdout(options.format === "json" ? JSON.stringify(report, null, 2) : renderMarkdown(report));
     return report.ok ? 0 : 1;
   } catch (err) {
+    progress.done();
+    if (err instanceof UserFileError || err instanceof SampleUserError) {
+      io.stderr(`scimops: ${options.users ?? "examples/users.json"}: ${err.message}`);
+      return 1;
+    }
     if (!(err instanceof UnknownStackError || err instanceof RevisionError)) throw err;
     io.stderr(`scimops: ${err.message}`);
     return 1;
   } finally {
     base.dispose();
   }
-}
-
-async function collectUsers(file: string, progress: Progress): Promise<SampleUser[]> {
-  const users: SampleUser[] = [];
-  const source = countingUsers(() => readUsersFile(file), progress, ["reading users"]);
-  try {
-    for await (const user of sampleUsers(source())) users.push(user);
-  } finally {
-    progress.done();
-  }
-  return users;
 }

@@ -8,7 +8,7 @@ import { matchingAttributes, type PlanChange } from "../plan/diff";
 import type { AppPlan } from "../plan/types";
 import type { StackSettings } from "../spec/stack";
 import type { Consequence, ScopeExitOutcome } from "./model";
-import type { UserPair } from "./users";
+import type { SidesTally, UserPair } from "./users";
 
 /**
  * Microsoft's approximate initial-cycle duration for "Sync assigned users and groups only": minimum
@@ -44,7 +44,8 @@ export interface AppContext {
   changes: readonly PlanChange[];
   /** Stack-entry changes (parameters, identity providers) are settings too. */
   settingsChanged: boolean;
-  pairs: readonly UserPair[];
+  /** The sample users through both sides (counts). */
+  users: Pick<SidesTally, "inScope" | "leaving">;
 }
 
 export function appConsequences(c: AppContext): Consequence[] {
@@ -74,7 +75,7 @@ export function appConsequences(c: AppContext): Consequence[] {
 
 function resync(c: AppContext, why: "new" | "schema"): Consequence {
   const entra = c.head!.entra!;
-  const inScope = c.pairs.filter((p) => p.after?.inScope).length;
+  const inScope = c.users.inScope.after;
   const groupsOn = entra.mappings.some((m) => m.key === "groups" && m.enabled);
   const groups = groupsOn ? entra.assignments.filter((a) => "group" in a).length : 0;
   const objects = inScope + groups;
@@ -127,17 +128,9 @@ export function scopeExitOutcome(head: AppPlan, before: UserPair["before"]): { o
 }
 
 function scopeExit(c: AppContext): Consequence | null {
-  const leaving = c.pairs.filter((p) => p.before?.inScope && !p.after?.inScope);
-  if (!leaving.length || !c.head?.entra) return null;
-  const outcomes = new Map<string, number>();
-  let disabled = 0;
-  for (const p of leaving) {
-    const o = scopeExitOutcome(c.head, p.before);
-    outcomes.set(o.text, (outcomes.get(o.text) ?? 0) + 1);
-    if (o.outcome === "disabled") disabled++;
-  }
+  const { users: n, disabled, outcomes } = c.users.leaving;
+  if (!n || !c.head?.entra) return null;
   const t = c.head.entra.deleteThreshold;
-  const n = leaving.length;
   const what = [...outcomes].map(([text, count]) => (outcomes.size === 1 ? text : `${count} ${text}`)).join(", ");
   // accidental-deletions.md: disables count as well as deletes; evaluated per cycle; "When the deletion
   // threshold is met, the job goes into quarantine" until an admin allows or rejects the deletions.
@@ -159,7 +152,7 @@ function scopeExit(c: AppContext): Consequence | null {
 
 function removal(c: AppContext): Consequence[] {
   const stack = c.headStack;
-  const inScope = c.pairs.filter((p) => p.before?.inScope).length;
+  const inScope = c.users.inScope.before;
   const provisioned = inScope ? ` The ${inScope} sample user${inScope === 1 ? "" : "s"} provisioned so far stay in the target as they are.` : "";
   if (!stack) {
     return [{ kind: "deletionGuard", severity: "info", message: `No longer in this stack's files: nothing runs \`pulumi up\` for it, so the tenant keeps the app as it is.${provisioned}` }];

@@ -7,6 +7,7 @@ import { formatDiagnostic } from "../spec/diagnostics";
 import type { PlanChange } from "../plan/diff";
 import { formatRange } from "./consequences";
 import type { GroupChange } from "../preview";
+import { MAX_LISTED_USER_CHANGES } from "./users";
 import type { AppDiff, Consequence, DiffReport, StackDiff, UserChange, ValueChange, ViolationKey } from "./model";
 
 /** GitHub's maximum comment body (characters). */
@@ -39,10 +40,10 @@ export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}
 
   const sections: Section[] = [];
   for (const stack of report.stacks) {
-    if (stackChanges.includes(stack)) sections.push({ label: `stack ${stack.stack}`, users: [], render: () => stackSection(stack) });
+    if (stackChanges.includes(stack)) sections.push({ label: `stack ${stack.stack}`, users: [], total: 0, render: () => stackSection(stack) });
     for (const app of stack.apps.filter((a) => a.status !== "unchanged")) {
       const lines = app.users.map(userLine);
-      sections.push({ label: `${stack.stack} · ${app.displayName}`, users: lines, render: (n) => appSection(stack, app, lines, n) });
+      sections.push({ label: `${stack.stack} · ${app.displayName}`, users: lines, total: lines.length + (app.usersNotListed ?? 0), render: (n) => appSection(stack, app, lines, n) });
     }
   }
   return fit(head.join("\n"), sections, limit);
@@ -51,6 +52,8 @@ export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}
 interface Section {
   label: string;
   users: readonly string[];
+  /** Changed users in all (the report lists the first MAX_LISTED_USER_CHANGES). */
+  total: number;
   /** The section with at most `users` user lines. */
   render: (users: number) => string;
 }
@@ -63,13 +66,15 @@ interface Section {
 function fit(head: string, sections: readonly Section[], limit: number): string {
   const full = sections.map((s) => s.render(s.users.length));
   const whole = [head, ...full].join("\n");
-  if (whole.length <= limit) return whole;
-  const note = (cut: readonly string[]) => `> [!NOTE]\n> Cut to fit a GitHub comment (${limit.toLocaleString("en-US")} characters): ${cut.join("; ")}. \`scimops diff --format json\` has everything.\n`;
+  if (whole.length <= limit && sections.every((s) => s.users.length === s.total)) return whole;
+  const listedAll = sections.every((s) => s.users.length === s.total);
+  const json = listedAll ? "has everything" : `lists the first ${MAX_LISTED_USER_CHANGES.toLocaleString("en-US")} changed users of each app and counts the rest`;
+  const note = (cut: readonly string[]) => `> [!NOTE]\n> Cut to fit a GitHub comment (${limit.toLocaleString("en-US")} characters): ${cut.join("; ")}. \`scimops diff --format json\` ${json}.\n`;
   const stub = (s: Section) => `- ${s.label}: not shown\n`;
   const texts = sections.map((s) => s.render(0));
   const shown = sections.map(() => 0);
   const stubbed = sections.map(() => false);
-  const cutLabels = () => sections.flatMap((s, i) => (stubbed[i] ? [`${s.label} (whole section)`] : shown[i]! < s.users.length ? [`${s.label} (${s.users.length - shown[i]!} of ${s.users.length} users)`] : []));
+  const cutLabels = () => sections.flatMap((s, i) => (stubbed[i] ? [`${s.label} (whole section)`] : shown[i]! < s.total ? [`${s.label} (${s.total - shown[i]!} of ${s.total} users)`] : []));
   const size = () => [head, ...texts].join("\n").length + 1 + note(cutLabels()).length;
   for (let i = sections.length - 1; i >= 0 && size() > limit; i--) {
     texts[i] = stub(sections[i]!);
@@ -133,9 +138,9 @@ function appSection(stack: StackDiff, app: AppDiff, userLines: readonly string[]
   if (target.length) lines.push("#### Target rules", "", ...valueTable("Rule", target), "");
   if (app.groups.length) lines.push("#### Groups", "", ...app.groups.map(groupLine), "");
   if (userLines.length) {
-    const n = app.users.length;
+    const n = app.users.length + (app.usersNotListed ?? 0);
     lines.push(`#### Users (${n} sample user${n === 1 ? "" : "s"} change; in scope: ${app.usersInScope.before} → ${app.usersInScope.after})`, "", ...userLines.slice(0, maxUsers));
-    if (maxUsers < userLines.length) lines.push(`- … ${userLines.length - maxUsers} more (cut to fit the comment)`);
+    if (maxUsers < n) lines.push(`- … ${n - Math.min(maxUsers, userLines.length)} more (cut to fit the comment)`);
     lines.push("");
   }
   lines.push("</details>", "");

@@ -63,7 +63,10 @@ export interface AppDiff {
   stackEntry: ValueChange[];
   changes: PlanChange[];
   usersInScope: { before: number; after: number };
+  /** Sample users whose provisioning changes, in file order: the first MAX_LISTED_USER_CHANGES (1,000). */
   users: UserChange[];
+  /** Changed users beyond those listed (counted in `summary.usersAffected`, not listed: the report stays bounded). */
+  usersNotListed: number;
   /** The groups Entra provisions that change (created, no longer provisioned, members, create body, policy), as the preview compares them. */
   groups: GroupChange[];
   consequences: Consequence[];

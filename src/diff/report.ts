@@ -3,13 +3,13 @@ import { relative } from "node:path";
 import { compileApp } from "../plan/compile";
 import { diffPlans } from "../plan/diff";
 import type { AppPlan } from "../plan/types";
-import type { SampleUser } from "../preview";
+import { sampleUsers, type UserSource } from "../preview";
 import type { Diagnostic } from "../spec/diagnostics";
 import { StackApp, type LoadedStack, type StackSettings } from "../spec/stack";
 import { appConsequences, scopeExitOutcome } from "./consequences";
 import { DIFF_SCHEMA_VERSION, type AppDiff, type DiffReport, type ReportDiagnostic, type StackDiff, type Status, type ValueChange } from "./model";
 import type { Snapshot } from "./snapshot";
-import { previewSides, userChange } from "./users";
+import { tallySides } from "./users";
 
 export interface ReportInput {
   base: Snapshot;
@@ -17,7 +17,8 @@ export interface ReportInput {
   baseRevision: string;
   /** Stack names to compare (empty: every stack on either side). */
   stacks: readonly string[];
-  users: readonly SampleUser[];
+  /** The sample users, re-read for each app (a users file is streamed, never held). */
+  users: UserSource;
 }
 
 /** Used when a project has no stack files: every app, with the file's own assignments. */
@@ -47,14 +48,21 @@ export function relativeDiagnostic(root: string, d: Diagnostic): ReportDiagnosti
   return { file: relative(root, d.file) || d.file, line: d.line, column: d.column, severity: d.severity, message: d.message, ...(d.fix ? { fix: d.fix } : {}) };
 }
 
-export function buildReport(input: ReportInput): DiffReport {
+export async function buildReport(input: ReportInput): Promise<DiffReport> {
   const stacks = selectedStacks(input.base, input.head, input.stacks);
-  const report: DiffReport = { schemaVersion: DIFF_SCHEMA_VERSION, base: input.baseRevision, head: "working tree", ok: true, errors: [], notes: [], sampleUsers: input.users.length, stacks: [] };
+  const report: DiffReport = { schemaVersion: DIFF_SCHEMA_VERSION, base: input.baseRevision, head: "working tree", ok: true, errors: [], notes: [], sampleUsers: 0, stacks: [] };
   const errors = blockingErrors(input.head, stacks);
   if (errors.length) return { ...report, ok: false, errors };
   for (const name of [...input.base.brokenApps].sort()) report.notes.push(`\`mappings/${name}.yaml\` has errors in \`${input.baseRevision}\`: compared as absent there.`);
   for (const name of stacks.filter((s) => input.base.brokenStacks.has(s))) report.notes.push(`\`stacks/Pulumi.${name}.yaml\` has errors in \`${input.baseRevision}\`: compared as absent there.`);
-  report.stacks = stacks.map((name) => stackDiff(name, input));
+  const counted = { users: -1 };
+  for (const name of stacks) report.stacks.push(await stackDiff(name, input, counted));
+  // No app to pass the users through: count them.
+  if (counted.users < 0) {
+    counted.users = 0;
+    for await (const _ of sampleUsers(input.users())) counted.users++;
+  }
+  report.sampleUsers = counted.users;
   return report;
 }
 
@@ -72,14 +80,15 @@ function side(snapshot: Snapshot, name: string): StackSide {
   return { stack, entries: new Map((stack?.settings.apps ?? []).map((a) => [a.name, a])), config };
 }
 
-function stackDiff(name: string, input: ReportInput): StackDiff {
+async function stackDiff(name: string, input: ReportInput, counted: { users: number }): Promise<StackDiff> {
   const base = side(input.base, name);
   const head = side(input.head, name);
   const status: Status = name === NO_STACK ? "changed" : !base.stack ? "added" : !head.stack ? "removed" : "changed";
   const settings = compareRecords(stackSettingsOf(base.stack?.settings), stackSettingsOf(head.stack?.settings));
   const values = compareRecords(valuesOf(base.stack), valuesOf(head.stack));
   const names = [...new Set([...base.entries.keys(), ...head.entries.keys()])].sort();
-  const apps = names.map((app) => appDiff(app, base, head, input));
+  const apps: AppDiff[] = [];
+  for (const app of names) apps.push(await appDiff(app, base, head, input, counted));
   const anything = settings.length || values.length || apps.some((a) => a.status !== "unchanged");
   return { stack: name, file: name === NO_STACK ? "" : `stacks/Pulumi.${name}.yaml`, status: status === "changed" && !anything ? "unchanged" : status, settings, values, apps };
 }
@@ -112,7 +121,7 @@ function compile(snapshot: Snapshot, s: StackSide, app: string): AppPlan | undef
   return compileApp(loaded, { cloud: s.stack?.settings.cloud, stackApp: entry });
 }
 
-function appDiff(app: string, base: StackSide, head: StackSide, input: ReportInput): AppDiff {
+async function appDiff(app: string, base: StackSide, head: StackSide, input: ReportInput, counted: { users: number }): Promise<AppDiff> {
   const before = compile(input.base, base, app);
   const after = compile(input.head, head, app);
   const baseEntry = base.entries.get(app);
@@ -121,36 +130,34 @@ function appDiff(app: string, base: StackSide, head: StackSide, input: ReportInp
     ? [...compareRecords(baseEntry.parameters, headEntry.parameters, "parameters."), ...compareRecords({ idps: baseEntry.idps.join(", ") }, { idps: headEntry.idps.join(", ") })]
     : [];
   const changes = before && after ? diffPlans(before, after, { before: base.config, after: head.config }) : [];
-  const sides = previewSides({ plan: before, config: base.config }, { plan: after, config: head.config }, input.users);
-  const pairs = sides.pairs;
   let status: Status = !before ? "added" : !after ? "removed" : "changed";
-  // A removed app's groups are the appRemoved consequence's business, as its users are.
-  const groups = status === "removed" ? [] : sides.groups;
-  const users = status === "removed" ? [] : pairs.flatMap((p) => {
-    const c = userChange(p);
-    if (c?.scope === "left") c.outcome = scopeExitOutcome(after!, p.before).text;
-    return c ? [c] : [];
-  });
-  if (status === "changed" && !changes.length && !stackEntry.length && !users.length && !groups.length) status = "unchanged";
+  // A removed app's users and groups are the appRemoved consequence's business.
+  const removed = status === "removed";
+  const tally = await tallySides({ plan: before, config: base.config }, { plan: after, config: head.config }, input.users, { head: after, changes: !removed });
+  counted.users = tally.users;
+  const groups = removed ? [] : tally.groups;
+  const users = tally.changes;
+  if (status === "changed" && !changes.length && !stackEntry.length && !tally.changed && !groups.length) status = "unchanged";
   const consequences = status === "unchanged"
     ? []
-    : appConsequences({ status, base: before, head: after, baseStack: base.stack?.settings, headStack: head.stack?.settings, changes, settingsChanged: stackEntry.length > 0, pairs });
+    : appConsequences({ status, base: before, head: after, baseStack: base.stack?.settings, headStack: head.stack?.settings, changes, settingsChanged: stackEntry.length > 0, users: tally });
   return {
     app,
     displayName: (after ?? before)?.displayName ?? app,
     status,
     stackEntry,
     changes,
-    usersInScope: { before: pairs.filter((p) => p.before?.inScope).length, after: pairs.filter((p) => p.after?.inScope).length },
+    usersInScope: { ...tally.inScope },
     users,
+    usersNotListed: tally.changed - users.length,
     groups,
     consequences,
     summary: {
       rowsChanged: changes.length + stackEntry.length,
-      usersAffected: status === "removed" ? pairs.filter((p) => p.before?.inScope).length : users.length,
+      usersAffected: removed ? tally.inScope.before : tally.changed,
       groupsChanged: groups.length,
       resync: consequences.some((c) => c.kind === "resync"),
-      newViolations: users.reduce((n, u) => n + u.newViolations.length, 0),
+      newViolations: tally.newViolations,
     },
   };
 }

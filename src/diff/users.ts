@@ -1,11 +1,12 @@
 /**
  * Sample users through both sides: each user's preview under the base plan and under the head plan, and
  * what changes between them — scope, the attribute values sent, violations, group policies — and the
- * groups those users make Entra provision. Violations are the same when their rule and attribute are
+ * groups those users make Entra provision, tallied as the users stream past. Violations are the same when their rule and attribute are
  * (their message quotes values, which may differ on both sides).
  */
 import type { AppPlan } from "../plan/types";
-import { AppPreviewer, compareGroups, type GroupChange, type SampleUser, type UserPreview, userPolicyText, type Violation } from "../preview";
+import { AppPreviewer, compareGroups, type GroupChange, type SampleUser, SampleUserError, sampleUsers, UserFileError, type UserPreview, type UserSource, userPolicyText, type Violation } from "../preview";
+import { scopeExitOutcome } from "./consequences";
 import type { UserChange, ViolationKey } from "./model";
 
 export interface Side {
@@ -26,18 +27,77 @@ function previewer(side: Side): AppPreviewer | null {
   return side.plan?.entra ? new AppPreviewer(side.plan, { ...FIXED, config: side.config }) : null;
 }
 
-export interface SidesPreview {
-  pairs: UserPair[];
+/** Changed users listed per app in the report; the rest are counted (`usersNotListed`). */
+export const MAX_LISTED_USER_CHANGES = 1000;
+
+/** What the pass over the users leaves: counts, the first changed users, the groups — nothing per user beyond that. */
+export interface SidesTally {
+  /** Users read (the --users file). */
+  users: number;
+  inScope: { before: number; after: number };
+  /** The first MAX_LISTED_USER_CHANGES changed users (in file order), and how many changed in all. */
+  changes: UserChange[];
+  changed: number;
+  /** Violations new in the head, over every changed user. */
+  newViolations: number;
+  /** Users in scope in the base and not in the head: how many, per outcome text, and how many of them are disabled. */
+  leaving: { users: number; disabled: number; outcomes: Map<string, number> };
   /** The groups seen in the pass over the users, compared side by side. */
   groups: GroupChange[];
 }
 
-/** One pass over the users on each side; its groups come from the same previewers (each side's own config). */
-export function previewSides(base: Side, head: Side, users: readonly SampleUser[]): SidesPreview {
+export interface TallyOptions {
+  /** The head's plan leaving-scope outcomes are described with (undefined: the app is removed from the head). */
+  head: AppPlan | undefined;
+  /** List and count user changes (false: a removed app, whose users are the appRemoved consequence's). */
+  changes: boolean;
+  maxListed?: number;
+}
+
+/**
+ * Each user previewed on both sides, one at a time (a first pass fills the shared-matching-value filters,
+ * as runPreview's does), folded into a SidesTally: memory does not grow with the users file.
+ */
+export async function tallySides(base: Side, head: Side, source: UserSource, options: TallyOptions): Promise<SidesTally> {
   const before = previewer(base);
   const after = previewer(head);
-  const pairs = users.map((user) => ({ user, before: before?.preview(user) ?? null, after: after?.preview(user) ?? null }));
-  return { pairs, groups: compareGroups(before?.groupPreviews() ?? [], after?.groupPreviews() ?? []) };
+  const max = options.maxListed ?? MAX_LISTED_USER_CHANGES;
+  const tally: SidesTally = { users: 0, inScope: { before: 0, after: 0 }, changes: [], changed: 0, newViolations: 0, leaving: { users: 0, disabled: 0, outcomes: new Map() }, groups: [] };
+  const checking = [before, after].filter((p): p is AppPreviewer => p?.checksSharedValues === true);
+  if (checking.length) {
+    for (const p of checking) p.beginPrepass();
+    try {
+      for await (const user of sampleUsers(source())) for (const p of checking) p.observeMatching(user);
+    } catch (err) {
+      // The pass below stops at the same user with the error.
+      if (!(err instanceof SampleUserError || err instanceof UserFileError)) throw err;
+    }
+  }
+  before?.beginPass();
+  after?.beginPass();
+  for await (const user of sampleUsers(source())) {
+    tally.users++;
+    const pair: UserPair = { user, before: before?.preview(user) ?? null, after: after?.preview(user) ?? null };
+    if (pair.before?.inScope) tally.inScope.before++;
+    if (pair.after?.inScope) tally.inScope.after++;
+    if (pair.before?.inScope && !pair.after?.inScope && options.head?.entra) {
+      const o = scopeExitOutcome(options.head, pair.before);
+      tally.leaving.users++;
+      tally.leaving.outcomes.set(o.text, (tally.leaving.outcomes.get(o.text) ?? 0) + 1);
+      if (o.outcome === "disabled") tally.leaving.disabled++;
+    }
+    if (!options.changes) continue;
+    const c = userChange(pair);
+    if (!c) continue;
+    if (c.scope === "left") c.outcome = scopeExitOutcome(options.head!, pair.before).text;
+    tally.changed++;
+    tally.newViolations += c.newViolations.length;
+    if (tally.changes.length < max) tally.changes.push(c);
+  }
+  tally.groups = compareGroups(before?.groupPreviews() ?? [], after?.groupPreviews() ?? []);
+  before?.endPass();
+  after?.endPass();
+  return tally;
 }
 
 /** The change of one user, or null when its provisioning is the same on both sides. */
