@@ -29,6 +29,9 @@ const argUsers = process.argv.indexOf("--users");
 const USERS = argUsers > 0 ? Number(process.argv[argUsers + 1]) : 100_000;
 const RSS_ONLY = process.argv.includes("--rss-only");
 const SMALL = 10_000;
+/** The flat-memory check: a fresh process previews LARGE users (default 10 × USERS, 1,000,000). */
+const argLarge = process.argv.indexOf("--large");
+const LARGE = argLarge > 0 ? Number(process.argv[argLarge + 1]) : USERS * 10;
 const ROUNDS = 3;
 
 const project = loadPreviewProject(root);
@@ -91,9 +94,9 @@ const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 *
 const peakRssMb = () => round(process.resourceUsage().maxRSS / 1024, 1);
 
 /** Peak RSS and retained heap of a fresh process that previews `count` users (this script with --rss-only). */
-function memoryOf(count: number): { peakRssMb: number; retainedHeapMb: number } {
+function memoryOf(count: number): { peakRssMb: number; retainedHeapMb: number; seconds: number } {
   const out = execFileSync(process.execPath, [...process.execArgv, "--expose-gc", __filename, "--users", String(count), "--rss-only"], { encoding: "utf8" });
-  return JSON.parse(out) as { peakRssMb: number; retainedHeapMb: number };
+  return JSON.parse(out) as { peakRssMb: number; retainedHeapMb: number; seconds: number };
 }
 
 async function main(): Promise<void> {
@@ -125,6 +128,7 @@ async function main(): Promise<void> {
   const previewSeconds = median(previewTimes);
   const large = memoryOf(USERS);
   const small = memoryOf(SMALL);
+  const huge = memoryOf(LARGE);
   process.stdout.write(
     `${JSON.stringify({
       bench: "preview",
@@ -136,6 +140,11 @@ async function main(): Promise<void> {
       peakRssMb10k: small.peakRssMb,
       retainedHeapMb: large.retainedHeapMb,
       retainedHeapMb10k: small.retainedHeapMb,
+      largeUsers: LARGE,
+      usersPerSecondLarge: Math.round(LARGE / huge.seconds),
+      peakRssMbLarge: huge.peakRssMb,
+      retainedHeapMbLarge: huge.retainedHeapMb,
+      retainedHeapRatio: round(huge.retainedHeapMb / large.retainedHeapMb, 2),
       evalOnlyMs: Math.round(evalSeconds * 1000),
       previewMs: Math.round(previewSeconds * 1000),
       outputMb: round(bytes / 1024 / 1024, 1),
