@@ -12,6 +12,7 @@ import { renderMarkdown } from "../diff/markdown";
 import { RevisionError, writeRevision } from "../diff/revision";
 import { loadSnapshot } from "../diff/snapshot";
 import { readUsersFile, SampleUserError, UserFileError } from "../preview";
+import { DEFAULT_USERS_FILE } from "../preview/cli-support";
 import { projectRoot } from "../spec/root";
 import type { CliIO } from "./io";
 import { countingUsers, Progress } from "./progress";
@@ -53,14 +54,16 @@ export async function diffCommand(args: string[], io: CliIO): Promise<number> {
   }
   const options = parsed.options;
   const root = projectRoot();
-  const file = options.users ?? join(root, "examples", "users.json");
+  const file = options.users ?? join(root, DEFAULT_USERS_FILE);
   if (!existsSync(file)) {
     io.stderr(`scimops: users file not found: ${file}`);
     return 1;
   }
   // The users file is streamed, once per app and side pair (and once more for its first pass): never held.
   const progress = new Progress(io.progress);
-  const users = io.progress ? countingUsers(() => readUsersFile(file), progress, []) : () => readUsersFile(file);
+  const label = options.users ?? DEFAULT_USERS_FILE;
+  const read = () => readUsersFile(file, label);
+  const users = io.progress ? countingUsers(read, progress, []) : read;
   let base;
   try {
     base = writeRevision(root, options.base);
@@ -76,7 +79,7 @@ export async function diffCommand(args: string[], io: CliIO): Promise<number> {
   } catch (err) {
     progress.done();
     if (err instanceof UserFileError || err instanceof SampleUserError) {
-      io.stderr(`scimops: ${options.users ?? "examples/users.json"}: ${err.message}`);
+      io.stderr(`scimops: ${err.message}`);
       return 1;
     }
     if (!(err instanceof UnknownStackError || err instanceof RevisionError)) throw err;

@@ -9,7 +9,7 @@
  * findings, not failures), 1 when the users file is invalid, 2 on usage errors.
  */
 import { AppPreviewer, createWriter, FORMATS, type Format, loadPreviewProject, ProjectError, runPreview, StreamSink } from "../preview";
-import { parseCommandArgs, UsageError, userSourceFor, usersFile } from "../preview/cli-support";
+import { DEFAULT_USERS_FILE, parseCommandArgs, UsageError, userSourceFor, usersFile } from "../preview/cli-support";
 import { UserFileError } from "../preview/json-stream";
 import { SampleUserError } from "../preview/users";
 import { projectRoot } from "../spec/project";
@@ -37,7 +37,8 @@ export async function previewCommand(args: string[], io: CliIO): Promise<number>
     const writer = createWriter(format, sink ? sink.line : (line) => io.stdout(line), !(appNames.length === 1));
     // On a terminal, a progress line on stderr while a large users file is read (never in a pipe or log).
     const progress = new Progress(io.progress);
-    const users = io.progress ? countingUsers(userSourceFor(file), progress, previewers.map((p) => `previewing ${p.plan.name}`)) : userSourceFor(file);
+    const source = userSourceFor(file, values.users ?? DEFAULT_USERS_FILE);
+    const users = io.progress ? countingUsers(source, progress, previewers.map((p) => `previewing ${p.plan.name}`)) : source;
     try {
       await runPreview(previewers, users, writer, { ready: sink && (() => sink.ready()) });
     } finally {
@@ -52,8 +53,12 @@ export async function previewCommand(args: string[], io: CliIO): Promise<number>
       io.stderr(`scimops preview: ${err.message}`);
       return 2;
     }
-    if (err instanceof UserFileError || err instanceof SampleUserError) {
-      io.stderr(`scimops preview: ${values?.users ?? "examples/users.json"}: ${err.message}`);
+    if (err instanceof UserFileError) {
+      io.stderr(`scimops preview: ${err.message}`);
+      return 1;
+    }
+    if (err instanceof SampleUserError) {
+      io.stderr(`scimops preview: ${values?.users ?? DEFAULT_USERS_FILE}: ${err.message}`);
       return 1;
     }
     throw err;

@@ -26,8 +26,9 @@ export function usersFile(root: string, given: string | undefined): string {
   return file;
 }
 
-export function userSourceFor(file: string): () => AsyncIterable<unknown> {
-  return () => readUsersFile(file);
+/** The users of `file`, re-read on each call; errors name the file as `label` (as the user gave it). */
+export function userSourceFor(file: string, label = file): () => AsyncIterable<unknown> {
+  return () => readUsersFile(file, label);
 }
 
 /** The token from `--token-env VAR` (default SCIMOPS_TOKEN); undefined when unset or empty. */

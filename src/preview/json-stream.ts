@@ -1,12 +1,35 @@
 /**
  * Streaming readers for user files: the elements of a top-level JSON array, of the `value` array of a
  * Graph list response (`{"@odata.context": …, "value": [...]}`), or the lines of an NDJSON file — one
- * element at a time, so memory stays flat however many users the file holds.
+ * element at a time, so memory stays flat however many users the file holds. A mistake anywhere in the
+ * file, however far into it, is one `FILE:LINE:COL: error: what — how to fix` (the users before it have
+ * been handed on by then: the preview of a 1,000,000-user file does not wait for the whole file).
  */
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
+import { formatDiagnostic } from "../spec/diagnostics";
+import { locateJsonError, positionIn } from "./json-error";
+import { asSampleUser, type SampleUser, SampleUserError } from "./users";
 
-export class UserFileError extends Error {}
+/** A users file that cannot be read: where (1-based line and column), what and how to fix it. */
+export class UserFileError extends Error {
+  constructor(
+    readonly what: string,
+    readonly line: number,
+    readonly column: number,
+    readonly fix: string,
+    readonly file?: string,
+  ) {
+    super(file === undefined ? `line ${line}, column ${column}: ${what} — ${fix}` : formatDiagnostic({ file, line, column, severity: "error", message: what, fix }));
+  }
+
+  /** The same error, naming the file (its message is then the FILE:LINE:COL diagnostic). */
+  in(file: string): UserFileError {
+    return new UserFileError(this.what, this.line, this.column, this.fix, file);
+  }
+}
+
+const FIX_JSON = "correct the JSON there (a users file is a JSON array of user objects)";
 
 /** Splits a stream of JSON text into the elements of its top-level array (or of a Graph list's `value`). */
 export class JsonArraySplitter {
@@ -25,11 +48,24 @@ export class JsonArraySplitter {
   private keyPieces: string[] = [];
   private lastKey: string | null = null;
   private line = 1;
+  /** Offset (in the whole text) of the current chunk's first character, and of the current line's. */
+  private offset = 0;
+  private lineStart = 0;
+  /** Where the current element starts. */
+  private startLine = 0;
+  private startColumn = 0;
   private elements = 0;
+  /** Line and column of each element the last `push` returned: [line0, column0, line1, column1, …]. */
+  readonly starts: number[] = [];
 
-  /** Feeds one chunk; returns the elements it completed. */
+  private error(what: string, i: number, fix = FIX_JSON): UserFileError {
+    return new UserFileError(what, this.line, this.offset + i - this.lineStart + 1, fix);
+  }
+
+  /** Feeds one chunk; returns the elements it completed (their positions in `starts`). */
   push(chunk: string): unknown[] {
     const out: unknown[] = [];
+    this.starts.length = 0;
     const last = chunk.length - 1;
     for (let i = 0; i < chunk.length; i++) {
       let c = chunk.charCodeAt(i);
@@ -40,7 +76,10 @@ export class JsonArraySplitter {
       } else if (this.elementStart >= 0) {
         while (c !== 34 && c !== 91 && c !== 93 && c !== 123 && c !== 125 && c !== 10 && i < last) c = chunk.charCodeAt(++i);
       }
-      if (c === 10) this.line++;
+      if (c === 10) {
+        this.line++;
+        this.lineStart = this.offset + i + 1;
+      }
       if (this.inString) {
         if (this.escaped) this.escaped = false;
         else if (c === 92 /* \ */) this.escaped = true;
@@ -56,7 +95,7 @@ export class JsonArraySplitter {
         continue;
       }
       if (c === 32 || c === 9 || c === 10 || c === 13 || (c === 0xfeff && this.mode === "unknown")) continue;
-      if (this.done) throw new UserFileError(`line ${this.line}: unexpected text after the end of the users array`);
+      if (this.done) throw this.error("unexpected text after the end of the users array", i, "remove it: a users file holds one array of users");
       if (this.mode === "unknown") {
         if (c === 91 /* [ */) {
           this.mode = "array";
@@ -69,7 +108,7 @@ export class JsonArraySplitter {
           this.depth = 1;
           continue;
         }
-        throw new UserFileError(`line ${this.line}: a users file is a JSON array of Graph users, a Graph list response ({"value": [...]}) or NDJSON`);
+        throw this.error("a users file is a JSON array of Graph users, a Graph list response ({\"value\": [...]}) or NDJSON", i, "start the file with `[`, or name it .ndjson / .jsonl for one user per line");
       }
       const inElement = this.elementStart >= 0;
       if (c === 34) {
@@ -82,8 +121,10 @@ export class JsonArraySplitter {
       }
       if (c === 91 || c === 123) {
         if (this.elementDepth > 0 && this.depth === this.elementDepth) {
-          if (c === 91) throw new UserFileError(`line ${this.line}: user ${this.elements + 1} is an array; each user is a JSON object`);
+          if (c === 91) throw this.error(`user ${this.elements + 1} is an array; each user is a JSON object`, i, "write the user as an object `{...}`");
           this.elementStart = i;
+          this.startLine = this.line;
+          this.startColumn = this.offset + i - this.lineStart + 1;
         } else if (this.elementDepth === 0 && this.mode === "object" && this.depth === 1 && c === 91 && this.lastKey === "value") {
           this.elementDepth = 2;
         }
@@ -101,8 +142,9 @@ export class JsonArraySplitter {
           try {
             out.push(JSON.parse(text));
           } catch (err) {
-            throw new UserFileError(`user ${this.elements} (ending at line ${this.line}): ${(err as Error).message}`);
+            throw this.parseError(text, err as Error);
           }
+          this.starts.push(this.startLine, this.startColumn);
         } else if (this.elementDepth > 0 && this.depth === this.elementDepth - 1 && c === 93) {
           // The users array closed.
           if (this.mode === "array") this.done = true;
@@ -112,7 +154,7 @@ export class JsonArraySplitter {
         continue;
       }
       if (this.elementDepth > 0 && this.depth === this.elementDepth && !inElement && c !== 44 /* , */) {
-        throw new UserFileError(`line ${this.line}: user ${this.elements + 1} is not a JSON object`);
+        throw this.error(`user ${this.elements + 1} is not a JSON object`, i, "each element of the users array is one user object `{...}`");
       }
     }
     // An element or key that continues into the next chunk: keep its text, and resume at position 0.
@@ -124,49 +166,96 @@ export class JsonArraySplitter {
       this.keyPieces.push(chunk.slice(this.keyStart));
       this.keyStart = 0;
     }
+    this.offset += chunk.length;
     return out;
   }
 
+  /** The element `text` (starting at startLine:startColumn) is not JSON: the first place it stops being JSON. */
+  private parseError(text: string, err: Error): UserFileError {
+    const at = locateJsonError(text);
+    const where = positionIn(text, at?.offset ?? 0, this.startLine, this.startColumn);
+    return new UserFileError(`user ${this.elements}: ${at?.what ?? err.message}`, where.line, where.column, FIX_JSON);
+  }
+
   end(): void {
-    if (this.mode === "unknown") throw new UserFileError("the users file is empty");
-    if (this.mode === "object" && this.elementDepth === 0) throw new UserFileError('a Graph list response needs a "value" array of users');
-    if (!this.done || this.inString || this.depth !== 0) throw new UserFileError(`line ${this.line}: the users file ends in the middle of the JSON`);
+    const here = () => this.offset - this.lineStart + 1;
+    if (this.mode === "unknown") throw new UserFileError("the users file is empty", this.line, here(), "write a JSON array of users: `[{\"userPrincipalName\": ...}]`");
+    if (this.mode === "object" && this.elementDepth === 0) throw new UserFileError('a Graph list response needs a "value" array of users', this.line, here(), 'put the users in `"value": [...]`');
+    if (!this.done || this.inString || this.depth !== 0) {
+      const line = this.elementStart >= 0 ? this.startLine : this.line;
+      const column = this.elementStart >= 0 ? this.startColumn : here();
+      const what = this.elementStart >= 0 ? `the users file ends in the middle of the JSON (user ${this.elements + 1}, which starts here, is not closed)` : "the users file ends in the middle of the JSON";
+      throw new UserFileError(what, line, column, "close the open strings, objects and the array (`]`); a file cut short is not read");
+    }
   }
 }
 
-/** Elements of a JSON users file, streamed. */
-export async function* readJsonUsers(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<unknown> {
+/** A user the reader parsed, checked as asSampleUser checks it; a mistake is a UserFileError at the user's first `{`. */
+function checked(value: unknown, index: number, line: number, column: number): SampleUser {
+  try {
+    return asSampleUser(value, index);
+  } catch (err) {
+    if (err instanceof SampleUserError) throw new UserFileError(err.message, line, column, err.fix);
+    throw err;
+  }
+}
+
+/** Users of a JSON users file, streamed and checked; errors name `file` when given. */
+export async function* readJsonUsers(chunks: AsyncIterable<string | Buffer>, file?: string): AsyncGenerator<SampleUser> {
   const splitter = new JsonArraySplitter();
   const decoder = new TextDecoder("utf-8");
-  for await (const chunk of chunks) {
-    const text = typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
-    for (const element of splitter.push(text)) yield element;
+  let index = 0;
+  try {
+    for await (const chunk of chunks) {
+      const text = typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
+      const elements = splitter.push(text);
+      const starts = splitter.starts;
+      for (let k = 0; k < elements.length; k++) yield checked(elements[k], ++index, starts[2 * k]!, starts[2 * k + 1]!);
+    }
+    const rest = decoder.decode();
+    if (rest) {
+      const elements = splitter.push(rest);
+      const starts = splitter.starts;
+      for (let k = 0; k < elements.length; k++) yield checked(elements[k], ++index, starts[2 * k]!, starts[2 * k + 1]!);
+    }
+    splitter.end();
+  } catch (err) {
+    throw err instanceof UserFileError && file !== undefined ? err.in(file) : err;
   }
-  const rest = decoder.decode();
-  if (rest) for (const element of splitter.push(rest)) yield element;
-  splitter.end();
 }
 
 /** NDJSON: one user object per line; blank lines are skipped. */
-export async function* readNdjsonUsers(file: string): AsyncGenerator<unknown> {
+export async function* readNdjsonUsers(file: string, label = file): AsyncGenerator<SampleUser> {
   const lines = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
   let n = 0;
-  for await (const line of lines) {
+  let index = 0;
+  for await (const raw of lines) {
     n++;
+    const line = n === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     if (!line.trim()) continue;
+    const column = line.length - line.trimStart().length + 1;
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch (err) {
-      throw new UserFileError(`${file}:${n}: ${(err as Error).message}`);
+      const at = locateJsonError(line);
+      const where = positionIn(line, at?.offset ?? 0, n, 1);
+      throw new UserFileError(at?.what ?? (err as Error).message, where.line, where.column, "correct the JSON of this line (each line is one user object)", label);
     }
-    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new UserFileError(`${file}:${n}: each line is one user object`);
-    yield value;
+    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new UserFileError("each line is one user object", n, column, "write the user as `{...}` on one line", label);
+    try {
+      yield checked(value, ++index, n, column);
+    } catch (err) {
+      throw err instanceof UserFileError ? err.in(label) : err;
+    }
   }
 }
 
-/** Reads users from a file, streamed: `.ndjson`/`.jsonl` line by line, anything else as JSON. */
-export function readUsersFile(file: string): AsyncGenerator<unknown> {
-  if (/\.(ndjson|jsonl)$/i.test(file)) return readNdjsonUsers(file);
-  return readJsonUsers(createReadStream(file, { highWaterMark: 64 * 1024 }));
+/**
+ * Reads users from a file, streamed and checked: `.ndjson`/`.jsonl` line by line, anything else as JSON.
+ * Errors are `LABEL:LINE:COL: error: …` (`label`: the path as the user gave it; default the path).
+ */
+export function readUsersFile(file: string, label = file): AsyncGenerator<SampleUser> {
+  if (/\.(ndjson|jsonl)$/i.test(file)) return readNdjsonUsers(file, label);
+  return readJsonUsers(createReadStream(file, { highWaterMark: 64 * 1024 }), label);
 }

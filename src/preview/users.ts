@@ -42,20 +42,28 @@ export const GRAPH_TO_SOURCE: Readonly<Record<string, string>> = GRAPH_PROPERTY_
 /** Fields of the sample format that are not source attributes. */
 const NOT_ATTRIBUTES = new Set(["memberOf", "manager", "assignedRoles", "update", "appRoleAssignments", "IsSoftDeleted", "@odata.context", "@odata.type", "onPremisesExtensionAttributes"]);
 
-export class SampleUserError extends Error {}
+export class SampleUserError extends Error {
+  constructor(
+    message: string,
+    /** How to fix it. */
+    readonly fix = "correct the user in the users file",
+  ) {
+    super(message);
+  }
+}
 
 /** Checks the minimum a sample user needs; returns it typed. */
 export function asSampleUser(value: unknown, index: number): SampleUser {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new SampleUserError(`user ${index}: not a JSON object`);
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new SampleUserError(`user ${index}: not a JSON object`, "each user is one JSON object `{...}`");
   const u = value as Record<string, unknown>;
   if (typeof u.userPrincipalName !== "string" || u.userPrincipalName === "") {
-    throw new SampleUserError(`user ${index}: \`userPrincipalName\` is required (a string)`);
+    throw new SampleUserError(`user ${index}: \`userPrincipalName\` is required (a string)`, "give the user its userPrincipalName, as Graph returns it (`\"userPrincipalName\": \"adele.vance@contoso.example\"`)");
   }
   if (u.assignedRoles !== undefined && (u.assignedRoles === null || typeof u.assignedRoles !== "object" || Array.isArray(u.assignedRoles))) {
-    throw new SampleUserError(`user ${index} (${u.userPrincipalName}): \`assignedRoles\` maps an app name (or "*") to a role name or a list of role names`);
+    throw new SampleUserError(`user ${index} (${u.userPrincipalName}): \`assignedRoles\` maps an app name (or "*") to a role name or a list of role names`, 'write it as `{"airstack": "User"}` or `{"*": ["User"]}`');
   }
   if (u.memberOf !== undefined && !Array.isArray(u.memberOf)) {
-    throw new SampleUserError(`user ${index} (${u.userPrincipalName}): \`memberOf\` is a list of groups`);
+    throw new SampleUserError(`user ${index} (${u.userPrincipalName}): \`memberOf\` is a list of groups`, 'write it as a list: `["SCIM Pilot"]` or Graph\'s `[{"displayName": "SCIM Pilot"}]`');
   }
   return value as SampleUser;
 }
