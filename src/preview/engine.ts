@@ -331,6 +331,11 @@ export class AppPreviewer {
     this.groups?.reset();
   }
 
+  /** Matching values this pass remembers (all of them without a first pass; else only those its filter names). */
+  get sharedValuesRemembered(): number {
+    return this.shared.remembered;
+  }
+
   /** After a pass (and its groups' preview): lets go of what the pass remembered. */
   endPass(): void {
     this.shared = new SharedValues();

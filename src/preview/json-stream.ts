@@ -62,10 +62,32 @@ export class JsonArraySplitter {
     return new UserFileError(what, this.line, this.offset + i - this.lineStart + 1, fix);
   }
 
-  /** Feeds one chunk; returns the elements it completed (their positions in `starts`). */
+  /** The mistake `push` stopped at, thrown by the next `push` or `end` (after the users before it). */
+  private failure: UserFileError | null = null;
+
+  /**
+   * Feeds one chunk; returns the elements it completed (their positions in `starts`). At a mistake it
+   * returns the elements before it, and the next call (`push`, `end` or `check`) throws the error.
+   */
   push(chunk: string): unknown[] {
+    this.check();
     const out: unknown[] = [];
     this.starts.length = 0;
+    try {
+      this.scan(chunk, out);
+    } catch (err) {
+      if (!(err instanceof UserFileError)) throw err;
+      this.failure = err;
+    }
+    return out;
+  }
+
+  /** Throws the mistake the last `push` stopped at, if any. */
+  check(): void {
+    if (this.failure) throw this.failure;
+  }
+
+  private scan(chunk: string, out: unknown[]): void {
     const last = chunk.length - 1;
     for (let i = 0; i < chunk.length; i++) {
       let c = chunk.charCodeAt(i);
@@ -167,7 +189,6 @@ export class JsonArraySplitter {
       this.keyStart = 0;
     }
     this.offset += chunk.length;
-    return out;
   }
 
   /** The element `text` (starting at startLine:startColumn) is not JSON: the first place it stops being JSON. */
@@ -178,6 +199,7 @@ export class JsonArraySplitter {
   }
 
   end(): void {
+    this.check();
     const here = () => this.offset - this.lineStart + 1;
     if (this.mode === "unknown") throw new UserFileError("the users file is empty", this.line, here(), "write a JSON array of users: `[{\"userPrincipalName\": ...}]`");
     if (this.mode === "object" && this.elementDepth === 0) throw new UserFileError('a Graph list response needs a "value" array of users', this.line, here(), 'put the users in `"value": [...]`');
@@ -211,6 +233,7 @@ export async function* readJsonUsers(chunks: AsyncIterable<string | Buffer>, fil
       const elements = splitter.push(text);
       const starts = splitter.starts;
       for (let k = 0; k < elements.length; k++) yield checked(elements[k], ++index, starts[2 * k]!, starts[2 * k + 1]!);
+      splitter.check();
     }
     const rest = decoder.decode();
     if (rest) {
