@@ -1,20 +1,24 @@
 /**
  * Preview benchmark: 100,000 generated users through all five apps (full preview: scope, IsSoftDeleted,
  * attribute values, SCIM requests, rule checks, JSON output), side by side with evaluating the same
- * mappings' expressions alone over the same users. Users are generated lazily from a seeded PRNG
- * (bench/users.ts); the JSON goes the way `scimops preview --format json` sends it to stdout — through a
- * StreamSink (chunks, backpressure) into a Writable, here one that only counts bytes. Prints one JSON line:
+ * mappings' expressions alone over the same users; and the flat-memory check at 1,000,000 users. Users
+ * are generated lazily from a seeded PRNG (bench/users.ts); the JSON goes the way `scimops preview
+ * --format json` sends it to stdout — through a StreamSink (chunks, backpressure) into a Writable, here
+ * one that only counts bytes. Prints one JSON line:
  *
  *   {"bench":"preview","users":100000,"apps":5,"usersPerSecond":…,"ratioToEvalOnly":…,"peakRssMb":…,"peakRssMb10k":…,
- *    "retainedHeapMb":…,"retainedHeapMb10k":…,"evalOnlyMs":…,"previewMs":…,"outputMb":…}
+ *    "retainedHeapMb":…,"retainedHeapMb10k":…,"largeUsers":1000000,"usersPerSecondLarge":…,"peakRssMbLarge":…,
+ *    "retainedHeapMbLarge":…,"retainedHeapRatio":…,"evalOnlyMs":…,"previewMs":…,"outputMb":…}
  *
- * usersPerSecond: users per second, each taken through all apps. ratioToEvalOnly: preview time / time of
- * expression evaluation alone (medians of alternating rounds). peakRssMb / peakRssMb10k: peak resident
- * memory of a fresh process that previews USERS / 10,000 users (same code, same output path, default V8
- * settings). retainedHeapMb / retainedHeapMb10k: what those processes still hold after a full garbage
- * collection at the end — the memory the preview keeps, which must not depend on the number of users
- * (peak RSS also counts the garbage V8 lets accumulate between collections, and V8 sizes its young
- * generation up as a run gets longer). No timing is asserted. Run: npx tsx bench/preview.ts [--users N]
+ * usersPerSecond: users per second, each taken through all apps (with the shared-value rule's first pass).
+ * ratioToEvalOnly: preview time / time of expression evaluation alone (medians of alternating rounds).
+ * peakRssMb*: peak resident memory of a fresh process that previews USERS / 10,000 / LARGE users (same
+ * code, same output path, default V8 settings). retainedHeapMb*: what those processes hold — after a full
+ * garbage collection at the end of each app's users (before the pass lets go of anything), the heap in use
+ * plus ArrayBuffers (the shared-value filters), the largest of the apps; it must not depend on the number
+ * of users. retainedHeapRatio: LARGE / USERS, flat when ≤ 1.1 (docs/preview.md). usersPerSecondLarge: the
+ * LARGE process's own rate. No timing is asserted.
+ * Run: npx tsx bench/preview.ts [--users N] [--large M] (M defaults to 10 × N).
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
