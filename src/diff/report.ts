@@ -52,18 +52,21 @@ export async function buildReport(input: ReportInput): Promise<DiffReport> {
   const stacks = selectedStacks(input.base, input.head, input.stacks);
   const report: DiffReport = { schemaVersion: DIFF_SCHEMA_VERSION, base: input.baseRevision, head: "working tree", ok: true, errors: [], notes: [], sampleUsers: 0, stacks: [] };
   const errors = blockingErrors(input.head, stacks);
-  if (errors.length) return { ...report, ok: false, errors };
+  if (errors.length) return { ...report, ok: false, errors, sampleUsers: await countUsers(input.users) };
   for (const name of [...input.base.brokenApps].sort()) report.notes.push(`\`mappings/${name}.yaml\` has errors in \`${input.baseRevision}\`: compared as absent there.`);
   for (const name of stacks.filter((s) => input.base.brokenStacks.has(s))) report.notes.push(`\`stacks/Pulumi.${name}.yaml\` has errors in \`${input.baseRevision}\`: compared as absent there.`);
   const counted = { users: -1 };
   for (const name of stacks) report.stacks.push(await stackDiff(name, input, counted));
   // No app to pass the users through: count them.
-  if (counted.users < 0) {
-    counted.users = 0;
-    for await (const _ of sampleUsers(input.users())) counted.users++;
-  }
-  report.sampleUsers = counted.users;
+  report.sampleUsers = counted.users < 0 ? await countUsers(input.users) : counted.users;
   return report;
+}
+
+/** One pass over the users, counting (and checking) them. */
+async function countUsers(users: UserSource): Promise<number> {
+  let n = 0;
+  for await (const _ of sampleUsers(users())) n++;
+  return n;
 }
 
 interface StackSide {
