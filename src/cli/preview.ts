@@ -38,7 +38,9 @@ export async function previewCommand(args: string[], io: CliIO): Promise<number>
     // On a terminal, a progress line on stderr while a large users file is read (never in a pipe or log).
     const progress = new Progress(io.progress);
     const source = userSourceFor(file, values.users ?? DEFAULT_USERS_FILE);
-    const users = io.progress ? countingUsers(source, progress, previewers.map((p) => `previewing ${p.plan.name}`)) : source;
+    // runPreview's passes: a first one for the first app's shared-matching-value filter, then one per app.
+    const passes = [...(previewers[0]!.checksSharedValues ? [`checking matching values for ${previewers[0]!.plan.name}`] : []), ...previewers.map((p) => `previewing ${p.plan.name}`)];
+    const users = io.progress ? countingUsers(source, progress, passes) : source;
     try {
       await runPreview(previewers, users, writer, { ready: sink && (() => sink.ready()) });
     } finally {

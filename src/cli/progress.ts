@@ -12,10 +12,11 @@ export class Progress {
     private readonly now: () => number = Date.now,
   ) {}
 
-  update(line: () => string): void {
+  /** `now`: draw even within the interval (a new pass's label shows at once). */
+  update(line: () => string, now = false): void {
     if (!this.draw) return;
     const t = this.now();
-    if (this.drawn && t - this.last < this.intervalMs) return;
+    if (!now && this.drawn && t - this.last < this.intervalMs) return;
     this.last = t;
     this.drawn = true;
     this.draw(line());
@@ -40,7 +41,7 @@ export function countingUsers(source: () => AsyncIterable<unknown>, progress: Pr
       let count = 0;
       for await (const user of source()) {
         count++;
-        progress.update(() => `${label}: ${count.toLocaleString("en-US")} user(s)…`);
+        progress.update(() => `${label}: ${count.toLocaleString("en-US")} user(s)…`, count === 1);
         yield user;
       }
     })();

@@ -6,6 +6,7 @@ import { loadSnapshot, type Snapshot } from "../../src/diff/snapshot";
 import { tallySides } from "../../src/diff/users";
 import type { SampleUser } from "../../src/preview";
 import { plan, sampleUsers } from "../preview/helpers";
+import { TestRepo } from "./diff-helpers";
 
 const root = join(__dirname, "..", "..");
 const upper = (spec: Parameters<NonNullable<Parameters<typeof plan>[1]>>[0]) => {
@@ -56,5 +57,20 @@ describe("diff over streamed users", () => {
     const md = renderMarkdown(report);
     expect(md).toContain(`#### Users (${iron.summary.usersAffected} sample users change;`);
     expect(md).toContain("`scimops diff --format json` lists the first 1,000 changed users of each app and counts the rest.");
+  });
+
+  it("scimops diff: a users file with a mistake is one FILE:LINE:COL diagnostic, exit 1", async () => {
+    const repo = new TestRepo();
+    try {
+      repo.write("users.json", '[\n  {"userPrincipalName": "a@contoso.example"},\n  {"userPrincipalName": "b@contoso.example", "memberOf": "SCIM Pilot"}\n]\n');
+      const bad = await repo.run("--users", "users.json");
+      expect(bad.code).toBe(1);
+      expect(bad.err).toBe("scimops: users.json:3:3: error: user 2 (b@contoso.example): `memberOf` is a list of groups — write it as a list: `[\"SCIM Pilot\"]` or Graph's `[{\"displayName\": \"SCIM Pilot\"}]`");
+      expect(bad.out).toBe("");
+      const missing = await repo.run("--users", "nowhere.json");
+      expect(missing).toMatchObject({ code: 1, err: "scimops: users file not found: nowhere.json" });
+    } finally {
+      repo.dispose();
+    }
   });
 });

@@ -27,7 +27,9 @@ describe("the progress line", () => {
     const err: string[] = [];
     const io = { stdout: (s: string) => void out.push(s), stderr: (s: string) => void err.push(s) };
     expect(await previewCommand(["--app", "jumpcloud", "--format", "json"], { ...io, progress: (line) => void drawn.push(line) })).toBe(0);
-    expect(drawn[0]).toMatch(/^previewing jumpcloud: 1 user\(s\)…$/);
+    // The first pass fills the shared-matching-value filter; each pass's label shows with its first user.
+    expect(drawn[0]).toMatch(/^checking matching values for jumpcloud: 1 user\(s\)…$/);
+    expect(drawn).toContain("previewing jumpcloud: 1 user(s)…");
     expect(drawn.at(-1)).toBeUndefined();
     const plain: string[] = [];
     expect(await previewCommand(["--app", "jumpcloud", "--format", "json"], { ...io, stdout: (s) => void plain.push(s) })).toBe(0);
