@@ -37,7 +37,9 @@ export function tokenFrom(varName: string | undefined, tokenPattern?: string): {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(tokenVar)) throw new UsageError(notAName);
   const token = process.env[tokenVar];
   if (token === undefined && varName !== undefined) {
-    let looksLikeToken = varName.length > 40;
+    // An unset name is shown back only when it has a variable name's shape (UPPER_SNAKE_CASE, no long
+    // run of digits): a 40-character hex API key is a valid name too, and must not be echoed.
+    let looksLikeToken = varName.length > 40 || !/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(varName) || /\d{5}/.test(varName);
     try {
       if (tokenPattern && tokenPattern !== "^\\S+$" && new RegExp(tokenPattern).test(varName)) looksLikeToken = true;
     } catch {
