@@ -3,7 +3,7 @@
  * passphrase file backend, the real program against the Graph emulator, the SCIM server for check and
  * simulate), with known, distinctive tokens — the stack's tokens set with `pulumi config set --secret`, the
  * Graph access token, the passphrase, a token configured in the portal, and tokens put in wrong places (a
- * mapping file, a stack file in plain text, the command line). Every place a token could end up is scanned
+ * mapping file, a stack file in plain text, the command line, a URL's user-info). Every place a token could end up is scanned
  * for each of them, in plain text and in obvious encodings: the Pulumi state with its history and backups,
  * Pulumi's verbose logs (`--logtostderr -v=9 --logflow`, and the log files glog writes without
  * `--logtostderr`), stack outputs, every command's stdout and stderr (error paths included), every file the
@@ -46,6 +46,8 @@ const TOKENS = {
   portal: "portal/Hr9d2c+Jk6=contoso",
   pastedMapping: 'pastedMap/Lm0e4f+s5="t3"',
   pastedStack: 'pastedStack/Nv8b6a+u2="g7"',
+  // In a URL's user-info (a tenant URL in a mapping file, simulate/check --target).
+  urlPassword: "urlPass-Kq72x9Zt-e2e",
   // A JumpCloud API key is 40 characters; given where the name of a variable belongs.
   argv: "d1a7c0e5b3f94a2e8c6b0d4f2a9e7c5b3d1f0a8e",
 } as const;
@@ -249,6 +251,9 @@ describe("no token in plain text or an obvious encoding, anywhere, from any comm
     for (const command of ["check", "simulate"]) {
       const onArgv = await scimops(`${command} --token-env <token>`, [command, "--app", "jumpcloud", "--target", `${scim.url}?aadOptscim062020`, "--stack", STACK, "--token-env", TOKENS.argv]);
       expect(onArgv.code, onArgv.stderr).toBe(2);
+      const inUrl = await scimops(`${command} --target <URL with a password>`, [command, "--app", "jumpcloud", "--target", scim.url.replace("://", `://admin:${TOKENS.urlPassword}@`), "--stack", STACK]);
+      expect(inUrl.code, inUrl.stderr).toBe(2);
+      expect(inUrl.stderr).toContain("--target carries credentials");
       const stack = await scimops(`${command} --token-env <stack token>`, [command, "--app", "jumpcloud", "--target", `${scim.url}?aadOptscim062020`, "--stack", STACK, "--token-env", TOKENS.stack]);
       expect(stack.code, stack.stderr).toBe(2);
     }
@@ -256,8 +261,9 @@ describe("no token in plain text or an obvious encoding, anywhere, from any comm
 
   it("a token pasted into a mapping file or a stack file is refused by every command that reads it, without echoing it", async () => {
     const jumpcloud = readFileSync(join(root, "mappings", "jumpcloud.yaml"), "utf8");
-    const pasted = jumpcloud.replace("name: jumpcloud", `name: ${PASTED_APP}`).replace("secretToken: { config: jumpcloudApiKey }", `secretToken: ${JSON.stringify(TOKENS.pastedMapping)}`);
+    const pasted = jumpcloud.replace("name: jumpcloud", `name: ${PASTED_APP}`).replace("secretToken: { config: jumpcloudApiKey }", `secretToken: ${JSON.stringify(TOKENS.pastedMapping)}`).replace("tenantUrl: https://", `tenantUrl: https://admin:${TOKENS.urlPassword}@`);
     expect(pasted).toContain(TOKENS.pastedMapping.slice(0, 10));
+    expect(pasted).toContain(TOKENS.urlPassword);
     writeFileSync(join(root, "mappings", `${PASTED_APP}.yaml`), pasted);
     writeStack(PLAIN_STACK, `  scimops:jumpcloudApiKey: ${JSON.stringify(TOKENS.pastedStack)}\n  scimops:apps:\n    - name: jumpcloud\n      assignments: [{ group: SCIM Pilot, role: User }]\n`);
     try {
@@ -366,6 +372,6 @@ describe("no token in plain text or an obvious encoding, anywhere, from any comm
     // The allowed requests carry the stack tokens and nothing else of ours.
     const allowedText = graphLog.allowed.join("\n");
     for (const name of ["stack", "rotated", "rejected"] as const) expect(occurrences(allowedText, TOKENS[name]).count, name).toBeGreaterThan(0);
-    for (const name of ["passphrase", "graph", "graphWrong", "scim", "scimWrong", "portal", "pastedMapping", "pastedStack", "argv"] as const) expect(occurrences(allowedText, TOKENS[name]).count, name).toBe(0);
+    for (const name of ["passphrase", "graph", "graphWrong", "scim", "scimWrong", "portal", "pastedMapping", "pastedStack", "urlPassword", "argv"] as const) expect(occurrences(allowedText, TOKENS[name]).count, name).toBe(0);
   });
 });

@@ -184,6 +184,11 @@ describe("scimops check: tenant URL and token format", () => {
     expect(await checkCommand(["--app", "jumpcloud", "--token-env", apiKey], e.io)).toBe(2);
     expect(`${e.errText()}${e.text()}`).not.toContain(apiKey);
     expect(e.errText()).toContain("--token-env takes the name of an environment variable");
+    // A password in the target URL is refused before anything is sent, and not shown.
+    const f = capture();
+    expect(await checkCommand(["--app", "jumpcloud", "--target", "http://admin:url-Secret-88c@127.0.0.1:9/scim"], f.io)).toBe(2);
+    expect(f.errText()).toContain("--target carries credentials");
+    expect(`${f.errText()}${f.text()}`).not.toContain("url-Secret-88c");
     const d = capture();
     expect(await checkCommand([], d.io)).toBe(2);
     expect(d.errText()).toContain("--app NAME is required");
