@@ -303,7 +303,7 @@ describe("no token in plain text or an obvious encoding, anywhere, from any comm
     record("pulumi config (no --show-secrets)", (await pulumi(["config", "--json", "--stack", STACK])).stdout);
   }, 900_000);
 
-  it("drift, status and a rotated token: drift with glog's log files, up sends the new token, nowhere else", async () => {
+  it("drift with the verbose log (redacted, no log files), status, and a rotated token that up sends to Graph and nowhere else", async () => {
     // After a first type-checked run, transpile only (keeps the suite short).
     env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
     // Without --logtostderr Pulumi would write its log to files in TMPDIR: scimops sends it to stderr, redacted.
