@@ -322,8 +322,10 @@ describe("no token in plain text or an obvious encoding, anywhere, from any comm
 
     emulator.setAcceptedSecretToken(spOf(JUMPCLOUD)!.id, TOKENS.rotated);
     expect((await pulumi(["config", "set", "--secret", "scimops:jumpcloudApiKey", "--stack", STACK], `${TOKENS.rotated}\n`)).code).toBe(0);
-    const up = await scimops("up --diff (rotated token)", ["up", "--stack", STACK, "--yes", "--diff", "--logtostderr", "-v=9", "--logflow"]);
+    // With the policy pack, as CI runs it: the analyzer sees the resources' inputs too.
+    const up = await scimops("up --diff --policy-pack (rotated token)", ["up", "--stack", STACK, "--yes", "--diff", "--policy-pack", join(root, "policy"), "--logtostderr", "-v=9", "--logflow"]);
     expect(up.code, up.stderr.slice(-4000)).toBe(0);
+    expect(up.stdout).toMatch(/Policies:[\s\S]*scimops-guardrails@v0\.1\.0/);
     expect(emulator.getSecrets(spOf(JUMPCLOUD)!.id).find((s) => s.key === "SecretToken")?.value).toBe(TOKENS.rotated);
     collectGraphLog();
     expect(graphLog.allowed.some((t) => t.includes(JSON.stringify(TOKENS.rotated).slice(1, -1)))).toBe(true);
