@@ -50,3 +50,8 @@ export function scimBaseUrl(tenantUrl: string): string {
   const rest = (query ?? "").split("&").filter((p) => p && !/^(aadOptscim062020|AzureAdScimPatch2017)(=|$)/.test(p));
   return (rest.length ? `${base}?${rest.join("&")}` : base).replace(/\/+$/, "");
 }
+
+/** Whether a URL has a user name or password before its host (`https://user:secret@host/…`). */
+export function hasCredentials(url: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url);
+}

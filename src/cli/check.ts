@@ -9,7 +9,7 @@
  * Exit 0 when nothing is wrong, 1 when a check fails, 2 on usage errors.
  */
 import { checkApp, loadPreviewProject, ProjectError } from "../preview";
-import { maskingIO, parseCommandArgs, tokenFrom, UsageError } from "../preview/cli-support";
+import { maskingIO, parseCommandArgs, targetUrl, tokenFrom, UsageError } from "../preview/cli-support";
 import { projectRoot } from "../spec/project";
 import type { CliIO } from "./io";
 import { paint } from "./style";
@@ -28,7 +28,7 @@ export async function checkCommand(args: string[], rawIO: CliIO): Promise<number
     const plan = project.plans[0]!;
     const { token, tokenVar } = tokenFrom(values["token-env"], plan.target.token?.pattern);
     io = maskingIO(rawIO, [token]);
-    const items = await checkApp(plan, { target: values.target, token, tokenVar });
+    const items = await checkApp(plan, { target: targetUrl(values.target), token, tokenVar });
     const failed = items.some((i) => i.severity === "error");
     if (values.format === "json") {
       io.stdout(JSON.stringify({ app: plan.name, displayName: plan.displayName, ok: !failed, checks: items }));

@@ -7,7 +7,8 @@
  *   is missing · 5 Graph refused the credentials · 6 Graph could not be reached · 2 anything else.
  */
 import type { CliIO } from "./io";
-import { runPulumi, stackArgs, type Spawn } from "./pulumi";
+import { projectRoot } from "../spec/project";
+import { runPulumi, stackArgs, verboseRun, type Spawn } from "./pulumi";
 
 export const DRIFT_EXIT = { none: 0, drift: 1, other: 2, noStack: 3, noPlugin: 4, credentials: 5, unreachable: 6 } as const;
 
@@ -90,12 +91,14 @@ function isSecret(v: unknown): boolean {
   return isObject(v) && v["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270";
 }
 
-export async function driftCommand(args: string[], io: CliIO, run: Spawn = runPulumi): Promise<number> {
+export async function driftCommand(args: string[], io: CliIO, run: Spawn = runPulumi, root = projectRoot()): Promise<number> {
   const { stack, rest } = stackArgs(args);
   const target = stack ? ["--stack", stack] : [];
   let result: Awaited<ReturnType<Spawn>>;
+  let verbose: Awaited<ReturnType<typeof verboseRun>>;
   try {
-    result = await run(["preview", "--refresh", "--json", "--non-interactive", ...target, ...rest], { capture: "both" });
+    verbose = await verboseRun(["preview", "--refresh", "--json", "--non-interactive", ...target, ...rest], io, stack, root, run);
+    result = await run(verbose.args, { ...verbose.options, capture: "both" });
   } catch (err) {
     io.stderr(`scimops drift: drift check failed (not drift): ${(err as Error).message}`);
     return DRIFT_EXIT.other;
@@ -116,6 +119,8 @@ export async function driftCommand(args: string[], io: CliIO, run: Spawn = runPu
     io.stderr(`scimops drift: ${failure.message}`);
     return failure.exit;
   }
+  // The verbose log that was asked for (redacted); without a verbose flag stderr holds nothing for people.
+  if (verbose.options.redact && stderr.trim()) io.stderr(stderr.trim());
   const drifted = driftedFields(digest.steps ?? []);
   if (!drifted.length) {
     io.stdout("no drift: Entra matches the mapping files");

@@ -12,10 +12,11 @@ import { existsSync } from "node:fs";
 import { join, relative } from "node:path";
 import { formatDiagnostic, type Diagnostic } from "../spec/diagnostics";
 import { listAppFiles, listStackFiles, loadProject, projectRoot } from "../spec/project";
-import type { LoadedStack } from "../spec/stack";
+import { loadStackFile, type LoadedStack } from "../spec/stack";
 import type { CliIO } from "./io";
 import { checkSecretFormats } from "../spec/check-secrets";
-import { stackSecretReveal } from "./secrets";
+import { knownSecrets, stackSecretReveal } from "./secrets";
+import { redact } from "../entra/helpers";
 import { compileApp } from "../plan/compile";
 import { oktaManualSteps } from "../plan/runbook";
 
@@ -40,22 +41,66 @@ function loadFiles(root: string, stack: string | undefined): ProjectFiles {
 export interface SpawnOptions {
   /** Which output to collect instead of passing it through to the terminal. */
   capture?: "stdout" | "both";
+  /** Secrets to replace with [REDACTED] in everything pulumi prints (both streams are then piped, line by line). */
+  redact?: readonly string[];
 }
 export type Spawn = (args: string[], options?: SpawnOptions) => Promise<{ code: number; stdout: string; stderr?: string }>;
 
 /** The Pulumi CLI could not be started (not installed, not on PATH). */
 export class PulumiMissing extends Error {}
 
+/** A secret as it appears in text: itself, and JSON-escaped (Pulumi's JSON log lines). */
+const secretForms = (secrets: readonly string[]) => secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]);
+
 export const runPulumi: Spawn = (args, options = {}) =>
   new Promise((resolve, reject) => {
-    const child = spawn("pulumi", args, { stdio: ["inherit", options.capture ? "pipe" : "inherit", options.capture === "both" ? "pipe" : "inherit"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
-    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    const filtered = options.redact !== undefined;
+    const captured = (stream: "stdout" | "stderr") => options.capture === "both" || (stream === "stdout" && options.capture === "stdout");
+    const piped = (stream: "stdout" | "stderr") => (filtered || captured(stream) ? "pipe" : "inherit");
+    const child = spawn("pulumi", args, { stdio: ["inherit", piped("stdout"), piped("stderr")] });
+    const forms = secretForms(options.redact ?? []);
+    const collected = { stdout: "", stderr: "" };
+    const pending = { stdout: "", stderr: "" };
+    // Whole lines only, so a secret is never split between two writes.
+    const emit = (stream: "stdout" | "stderr", text: string) => {
+      const clean = filtered ? redact(text, forms) : text;
+      if (captured(stream)) collected[stream] += clean;
+      else process[stream].write(clean);
+    };
+    for (const stream of ["stdout", "stderr"] as const) {
+      child[stream]?.on("data", (chunk: Buffer) => {
+        const text = pending[stream] + chunk.toString("utf8");
+        const cut = text.lastIndexOf("\n") + 1;
+        pending[stream] = text.slice(cut);
+        if (cut) emit(stream, text.slice(0, cut));
+      });
+    }
     child.on("error", (err) => reject(new PulumiMissing(`cannot run pulumi (${err.message}); install it, or run \`bash scripts/ensure-pulumi.sh\` and put the directory it prints on PATH`)));
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.on("close", (code) => {
+      for (const stream of ["stdout", "stderr"] as const) if (pending[stream]) emit(stream, pending[stream]);
+      resolve({ code: code ?? 1, ...collected });
+    });
   });
+
+/** Pulumi's verbose-logging flags (`-v=9`, `--verbose 9`, `--logflow`, `--logtostderr`). */
+export function verboseLogging(args: readonly string[]): boolean {
+  return args.some((a) => /^(?:-v\d*|--verbose)(?:=.*)?$|^--log(?:flow|tostderr)$/.test(a));
+}
+
+/**
+ * Pulumi's verbose log prints secret property values in plain text (3.259: its secret filter skips
+ * values that are not strings, e.g. the token inside a resource's inputs). With a verbose flag, scimops
+ * sends the log to stderr (no plain-text log files in TMPDIR) and redacts the stack's secrets from all
+ * that pulumi prints.
+ */
+export async function verboseRun(args: string[], io: CliIO, stack: string | undefined, root: string, run: Spawn): Promise<{ args: string[]; options: SpawnOptions }> {
+  if (!verboseLogging(args)) return { args, options: {} };
+  const toStderr = args.includes("--logtostderr") ? [] : ["--logtostderr"];
+  if (toStderr.length) io.stderr("scimops: Pulumi's verbose log goes to stderr, with the stack's secrets redacted (its log files would hold them in plain text)");
+  const file = stackFileOf(root, stack ?? (await currentStack(run)) ?? "");
+  const loaded = existsSync(file) ? loadStackFile(file) : undefined;
+  return { args: [...args, ...toStderr], options: { redact: await knownSecrets(loaded?.ok ? loaded.stack : undefined, root) } };
+}
 
 /**
  * The Okta Admin Console steps for the stack, from its files: apps still pending, or every Okta app when
@@ -126,7 +171,8 @@ async function up(args: string[], io: CliIO, run: Spawn, preflight: Preflight, r
   }
   // Pulumi colours its output on its own; where ours is plain (a pipe, NO_COLOR), so is Pulumi's.
   const color = io.color?.stdout === false && !rest.some((a) => a.startsWith("--color")) ? ["--color", "never"] : [];
-  const result = await run(["up", ...target, ...color, ...rest]);
+  const verbose = await verboseRun(["up", ...target, ...color, ...rest], io, stack, root, run);
+  const result = await run(verbose.args, verbose.options);
   const name = stack ?? (await currentStack(run));
   if (name) {
     const { text, errors: planErrors } = planManualSteps(files, root, name, result.code !== 0);

@@ -123,3 +123,21 @@ export function stackSecretReveal(stack: LoadedStack, cwd: string, env: NodeJS.P
   }
   return pulumiReveal({ cwd, stackFile: stack.file, env, pulumi: pulumiCommand(env) });
 }
+
+/**
+ * Every `secure:` value of the stack file, decrypted in memory (as for the format checks), plus the
+ * credentials the program reads from the environment: what a verbose Pulumi log must not show.
+ * Values that cannot be decrypted are missing (Pulumi cannot decrypt them either, so cannot log them).
+ */
+export async function knownSecrets(stack: LoadedStack | undefined, cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  const out = ["SCIMOPS_GRAPH_ACCESS_TOKEN", "AZURE_CLIENT_SECRET", "OKTA_API_TOKEN", "PULUMI_CONFIG_PASSPHRASE"].map((name) => env[name]).filter((v): v is string => !!v);
+  if (!stack) return out;
+  const config = ((stack.source.toJS() ?? {}) as { config?: Record<string, unknown> }).config ?? {};
+  const reveal = stackSecretReveal(stack, cwd, env);
+  for (const [key, entry] of Object.entries(config)) {
+    if (!entry || typeof entry !== "object" || !("secure" in entry)) continue;
+    const revealed = await reveal(key);
+    if ("value" in revealed && revealed.value) out.push(revealed.value);
+  }
+  return out;
+}

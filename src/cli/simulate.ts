@@ -12,7 +12,7 @@
  * are confirmed — at a prompt on a terminal, with `--yes` off one. `--dry-run` prints the requests, sends none.
  */
 import { AppPreviewer, type GroupOutcome, loadPreviewProject, ProjectError, sampleUsers, SimulatedMembers, simulateGroups, simulateUser, type UserOutcome } from "../preview";
-import { maskingIO, parseCommandArgs, tokenFrom, UsageError, userSourceFor, usersFile } from "../preview/cli-support";
+import { maskingIO, parseCommandArgs, targetUrl, tokenFrom, UsageError, userSourceFor, usersFile } from "../preview/cli-support";
 import { UserFileError } from "../preview/json-stream";
 import { SampleUserError } from "../preview/users";
 import { scimBaseUrl, scimDialect } from "../catalog/tenant-url";
@@ -65,11 +65,7 @@ export async function simulateCommand(args: string[], rawIO: CliIO, deps: Simula
     if (!values.target) throw new UsageError(`--target URL is required\nusage: ${USAGE}`);
     const format = values.format ?? "table";
     if (format !== "table" && format !== "json") throw new UsageError(`--format is table or json\nusage: ${USAGE}`);
-    try {
-      new URL(values.target);
-    } catch {
-      throw new UsageError(`--target must be a URL (the SCIM base, e.g. http://127.0.0.1:8080/scim/v2)`);
-    }
+    targetUrl(values.target);
     const root = projectRoot();
     const file = usersFile(root, values.users);
     const project = loadPreviewProject(root, { apps: [values.app], stack: values.stack });

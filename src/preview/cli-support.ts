@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { CliIO } from "../cli/io";
+import { hasCredentials } from "../catalog/tenant-url";
 import { maskSecrets } from "./http";
 import { readUsersFile } from "./json-stream";
 
@@ -38,7 +39,9 @@ export function tokenFrom(varName: string | undefined, tokenPattern?: string): {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(tokenVar)) throw new UsageError(notAName);
   const token = process.env[tokenVar];
   if (token === undefined && varName !== undefined) {
-    let looksLikeToken = varName.length > 40;
+    // An unset name is shown back only when it has a variable name's shape (UPPER_SNAKE_CASE, no long
+    // run of digits): a 40-character hex API key is a valid name too, and must not be echoed.
+    let looksLikeToken = varName.length > 40 || !/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(varName) || /\d{5}/.test(varName);
     try {
       if (tokenPattern && tokenPattern !== "^\\S+$" && new RegExp(tokenPattern).test(varName)) looksLikeToken = true;
     } catch {
@@ -52,4 +55,16 @@ export function tokenFrom(varName: string | undefined, tokenPattern?: string): {
 /** An IO that masks the secret in everything written. */
 export function maskingIO(io: CliIO, secrets: readonly (string | undefined)[]): CliIO {
   return { stdout: (t) => io.stdout(maskSecrets(t, secrets)), stderr: (t) => io.stderr(maskSecrets(t, secrets)) };
+}
+
+/** `--target URL`, refused (without being shown) when it is not a URL or carries credentials. */
+export function targetUrl(given: string | undefined): string | undefined {
+  if (given === undefined) return undefined;
+  try {
+    new URL(given);
+  } catch {
+    throw new UsageError("--target must be a URL (the SCIM base, e.g. http://127.0.0.1:8080/scim/v2)");
+  }
+  if (hasCredentials(given)) throw new UsageError("--target carries credentials (`user:password@` before the host; the URL is not shown): remove them and put the token in the variable --token-env names");
+  return given;
 }

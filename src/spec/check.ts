@@ -9,7 +9,7 @@ import { PORTAL_ONLY_SCOPING_OPERATORS, UNARY_SCOPING_OPERATORS, type AppSpec, t
 import { nearest, type Diagnostic } from "./diagnostics";
 import type { LoadedApp } from "./load";
 import type { Path } from "./yaml-source";
-import { tenantUrlPlaceholders, urlTemplate } from "../catalog/tenant-url";
+import { hasCredentials, tenantUrlPlaceholders, urlTemplate } from "../catalog/tenant-url";
 import { EMAIL_SHAPED_ATTRIBUTES, isEmailAddress } from "../catalog/attributes";
 import { assignedRoleProblem } from "../catalog/roles";
 import { SOURCE_OBJECTS, type DeclaredSourceAttribute } from "../catalog/entra-source-attributes";
@@ -266,11 +266,15 @@ function checkGalleryApp(spec: AppSpec, urlPath: Path, report: Report): void {
 }
 
 function hostOf(url: string): string | undefined {
-  const m = /^https?:\/\/([^/?#:]+)/i.exec(url);
+  const m = /^https?:\/\/(?:[^/?#@]*@)?([^/?#:]+)/i.exec(url);
   return m ? m[1]!.toLowerCase() : undefined;
 }
 
 function checkTenantUrl(url: TenantUrlSpec, path: Path, report: Report): void {
+  // A password pasted into the URL would be shown wherever the URL is (tables, previews, Graph's BaseAddress).
+  if (hasCredentials(urlTemplate(url))) {
+    report(typeof url === "string" ? path : [...path, "template"], "the URL carries credentials (`user:password@` before the host)", "remove them (the URL is shown in previews and reports); the token belongs in the stack as a secret: `pulumi config set --secret`");
+  }
   if (typeof url === "string") {
     if (tenantUrlPlaceholders(url).length) report(path, "the tenant URL has `{…}` placeholders but no parameters", "write `tenantUrl: { template: …, parameters: { … } }`");
     return;

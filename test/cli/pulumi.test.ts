@@ -3,7 +3,8 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { upCommand, type Preflight, type Spawn } from "../../src/cli/pulumi";
+import { runPulumi, upCommand, verboseLogging, type Preflight, type Spawn, type SpawnOptions } from "../../src/cli/pulumi";
+import { createCipheriv, pbkdf2Sync, randomBytes } from "node:crypto";
 
 /** Token formats are checked by test/spec; here up only has to run. */
 const noPreflight: Preflight = async () => [];
@@ -154,5 +155,76 @@ describe("scimops drift", () => {
     expect(await driftCommand([], io, failing.run)).toBe(code);
     expect(err.join("\n")).toContain(says);
     expect(classifyFailure(message).exit).toBe(code);
+  });
+});
+
+/** A stack file encrypted as Pulumi's passphrase secrets manager does (see src/cli/secrets.ts), holding `secret` as scimops:jumpcloudApiKey. */
+function passphraseStack(dir: string, passphrase: string, secret: string): string {
+  const salt = randomBytes(8);
+  const key = pbkdf2Sync(passphrase, salt, 1_000_000, 32, "sha256");
+  const encrypt = (text: string) => {
+    const nonce = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", key, nonce);
+    const data = Buffer.concat([cipher.update(text, "utf8"), cipher.final(), cipher.getAuthTag()]);
+    return `v1:${nonce.toString("base64")}:${data.toString("base64")}`;
+  };
+  mkdirSync(join(dir, "stacks"), { recursive: true });
+  cpSync(join(root, "mappings"), join(dir, "mappings"), { recursive: true });
+  writeFileSync(join(dir, "stacks", "Pulumi.verbose.yaml"), `encryptionsalt: v1:${salt.toString("base64")}:${encrypt("pulumi")}\nconfig:\n  scimops:notificationEmail: ops@contoso.example\n  scimops:jumpcloudApiKey:\n    secure: ${encrypt(secret)}\n  scimops:apps:\n    - name: jumpcloud\n`);
+  return dir;
+}
+
+describe("Pulumi's verbose log (it prints secret property values in plain text)", () => {
+  const SECRET = 'jc-verbose/"key"+9f';
+
+  it("knows Pulumi's verbose flags", () => {
+    for (const args of [["-v=9"], ["-v", "9"], ["-v9"], ["--verbose=3"], ["--logflow"], ["--logtostderr"]]) expect(verboseLogging(["up", ...args]), args.join(" ")).toBe(true);
+    for (const args of [["--yes"], ["--diff"], ["--value=-v"]]) expect(verboseLogging(["up", ...args]), args.join(" ")).toBe(false);
+  });
+
+  it("up with -v=9 sends the log to stderr and redacts the stack's decrypted secrets and the Graph token; without it, nothing changes", async () => {
+    const dir = passphraseStack(mkdtempSync(join(tmpdir(), "scimops-verbose-")), "verbose passphrase", SECRET);
+    const saved = { ...process.env };
+    process.env.PULUMI_CONFIG_PASSPHRASE = "verbose passphrase";
+    process.env.SCIMOPS_GRAPH_ACCESS_TOKEN = "graph-token-verbose-1";
+    try {
+      const seen: { args: string[]; options?: SpawnOptions }[] = [];
+      const run: Spawn = async (args, options) => (seen.push({ args, ...(options ? { options } : {}) }), { code: 0, stdout: "", stderr: "" });
+      const { io, err } = capture();
+      expect(await upCommand(["--stack", "verbose", "-v=9", "--logflow"], io, run, noPreflight, dir)).toBe(0);
+      expect(seen[0]!.args).toEqual(["up", "--stack", "verbose", "-v=9", "--logflow", "--logtostderr"]);
+      expect(seen[0]!.options?.redact).toEqual(expect.arrayContaining([SECRET, "graph-token-verbose-1", "verbose passphrase"]));
+      expect(err.join("\n")).toContain("verbose log goes to stderr, with the stack's secrets redacted");
+      expect(err.join("\n")).not.toContain(SECRET);
+      seen.length = 0;
+      expect(await upCommand(["--stack", "verbose", "--yes"], capture().io, run, noPreflight, dir)).toBe(0);
+      expect(seen[0]).toEqual({ args: ["up", "--stack", "verbose", "--yes"], options: {} });
+      seen.length = 0;
+      expect(await driftCommand(["--stack", "verbose", "-v=9"], capture().io, run, dir)).toBe(2);
+      expect(seen[0]!.args).toEqual(["preview", "--refresh", "--json", "--non-interactive", "--stack", "verbose", "-v=9", "--logtostderr"]);
+      expect(seen[0]!.options).toEqual({ capture: "both", redact: expect.arrayContaining([SECRET]) });
+    } finally {
+      process.env = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("runPulumi replaces each secret, plain and JSON-escaped, in everything pulumi prints, even split across writes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "scimops-fake-pulumi-"));
+    const escaped = JSON.stringify(SECRET).slice(1, -1);
+    // Writes the secret in two halves with a pause between, then a JSON log line holding its escaped form.
+    writeFileSync(join(dir, "pulumi"), `#!/bin/sh\nprintf '%s' 'value={${SECRET.slice(0, 6)}'\nsleep 0.2\nprintf '%s\\n' '${SECRET.slice(6)}}'\nprintf '%s\\n' '{"msg":"inputs: secretToken={${escaped}}"}' >&2\n`, { mode: 0o755 });
+    const saved = process.env.PATH;
+    process.env.PATH = `${dir}:${saved}`;
+    try {
+      const result = await runPulumi(["up"], { capture: "both", redact: [SECRET] });
+      expect(result.stdout).toBe("value={[REDACTED]}\n");
+      expect(result.stderr).toBe('{"msg":"inputs: secretToken={[REDACTED]}"}\n');
+      const plain = await runPulumi(["up"], { capture: "both" });
+      expect(plain.stdout).toContain(SECRET);
+    } finally {
+      process.env.PATH = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -178,6 +178,17 @@ describe("scimops check: tenant URL and token format", () => {
     expect(await checkCommand(["--app", "ironwifi", "--token-env", IRONWIFI_TOKEN], c.io)).toBe(2);
     expect(c.errText()).toContain("--token-env takes the name of an environment variable that holds the token, not the token itself");
     expect(c.errText()).not.toContain(IRONWIFI_TOKEN);
+    // A 40-character hex API key (JumpCloud's) is a valid variable name, and no longer than 40: refused all the same.
+    const apiKey = "d1a7c0e5b3f94a2e8c6b0d4f2a9e7c5b3d1f0a8e";
+    const e = capture();
+    expect(await checkCommand(["--app", "jumpcloud", "--token-env", apiKey], e.io)).toBe(2);
+    expect(`${e.errText()}${e.text()}`).not.toContain(apiKey);
+    expect(e.errText()).toContain("--token-env takes the name of an environment variable");
+    // A password in the target URL is refused before anything is sent, and not shown.
+    const f = capture();
+    expect(await checkCommand(["--app", "jumpcloud", "--target", "http://admin:url-Secret-88c@127.0.0.1:9/scim"], f.io)).toBe(2);
+    expect(f.errText()).toContain("--target carries credentials");
+    expect(`${f.errText()}${f.text()}`).not.toContain("url-Secret-88c");
     const d = capture();
     expect(await checkCommand([], d.io)).toBe(2);
     expect(d.errText()).toContain("--app NAME is required");

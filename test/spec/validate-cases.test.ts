@@ -252,3 +252,13 @@ describe("secret formats before up", () => {
     expect(skipped.map((d) => d.severity)).toEqual(["warning"]);
   });
 });
+
+describe("credentials in a URL", () => {
+  it("a tenant URL with `user:password@` is one error at the URL that does not repeat the password", () => {
+    const ds = errorsOf(checkEdited("airstack-creds", (t) => t.replace("tenantUrl: https://", "tenantUrl: https://admin:pasted-Secret-71f@")));
+    expect(ds.map((d) => d.message)).toEqual(["the URL carries credentials (`user:password@` before the host)"]);
+    expect(ds.map(formatDiagnostic).join("\n")).not.toContain("pasted-Secret-71f");
+    // An @ in the path or query is not a credential.
+    expect(errorsOf(checkEdited("airstack-at", (t) => t.replace(/tenantUrl: (https:\/\/[^\s]+)/, "tenantUrl: $1?owner=ops@contoso.example")))).toEqual([]);
+  });
+});
