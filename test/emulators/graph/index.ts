@@ -79,7 +79,7 @@ export interface FaultRule {
   retryAfter?: number | string;
   /** How many matching requests the rule answers (default 1, or Infinity with `forMs`; Infinity for all). */
   times?: number;
-  /** Answer every matching request for this long from injection (a storm or burst), then stop. */
+  /** Answer every matching request for this long from the first one it answers (a storm or burst), then stop. */
   forMs?: number;
   /** Run the real handler first (the change is applied), then answer with the fault (or reset). */
   afterApply?: boolean;
@@ -262,7 +262,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   interface ActiveRule extends FaultRule {
     hits: number;
     left: number;
-    /** End of the `forMs` window (ms since epoch), or Infinity. */
+    /** End of the `forMs` window (ms since epoch), set at the first hit; Infinity before it or without `forMs`. */
     until: number;
   }
   let rules: ActiveRule[] = [];
@@ -271,7 +271,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     replicationLagMs: options.replicationLagMs ?? 0,
     replicationLagStatuses: [404, 403, 409],
     inject(rule: FaultRule): FaultHandle {
-      const active: ActiveRule = { ...rule, hits: 0, left: rule.times ?? (rule.forMs !== undefined ? Infinity : 1), until: rule.forMs !== undefined ? Date.now() + rule.forMs : Infinity };
+      const active: ActiveRule = { ...rule, hits: 0, left: rule.times ?? (rule.forMs !== undefined ? Infinity : 1), until: Infinity };
       rules.push(active);
       return {
         get hits() {
@@ -1096,6 +1096,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       const fault = matchFault(ctx);
       if (fault) {
         // Consume at arrival, so concurrent requests cannot both take a single-use fault.
+        if (fault.hits === 0 && fault.forMs !== undefined) fault.until = Date.now() + fault.forMs;
         fault.hits++;
         fault.left--;
         entry.fault = fault.reset ? (fault.afterApply ? "reset-after-apply" : "reset") : `${fault.status ?? (fault.latencyMs !== undefined ? "latency" : 503)}`;
