@@ -61,7 +61,7 @@ export interface RequestLogEntry {
   status: number;
   /** Graph error code of the response, if any. */
   errorCode?: string;
-  /** Which injected fault or lag answered, if any. */
+  /** Which injected fault or lag answered, if any: `429`, `503`, `latency`, `reset`, `lag-404`, …; `…-after-apply` when the change was applied first. */
   fault?: string;
   startedAt: number;
   endedAt: number;
@@ -1099,7 +1099,9 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         if (fault.hits === 0 && fault.forMs !== undefined) fault.until = Date.now() + fault.forMs;
         fault.hits++;
         fault.left--;
-        entry.fault = fault.reset ? (fault.afterApply ? "reset-after-apply" : "reset") : `${fault.status ?? (fault.latencyMs !== undefined ? "latency" : 503)}`;
+        // "reset", "503", "latency", and "-after-apply" when the change was applied before the fault answered.
+        const kind = fault.reset ? "reset" : `${fault.status ?? (fault.latencyMs !== undefined ? "latency" : 503)}`;
+        entry.fault = fault.afterApply && kind !== "latency" ? `${kind}-after-apply` : kind;
       }
       const delay = faults.latencyMs + (fault?.latencyMs ?? 0);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
