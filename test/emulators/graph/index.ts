@@ -184,6 +184,8 @@ export interface GraphEmulator {
   seedGroup(group: { displayName: string; members?: string[] }): string;
   /** Simulates a portal edit of a job schema (validated like a PUT, not logged). */
   editSchema(servicePrincipalId: string, jobId: string, edit: (schema: SynchronizationSchema) => SynchronizationSchema | void): void;
+  /** Changes the stored application (registration) behind an app, e.g. its `createdDateTime` (not logged). */
+  editApplication(applicationObjectId: string, edit: (application: Application) => void): void;
   /** Simulates a portal edit of the settings (unvalidated, not logged). */
   editSecrets(servicePrincipalId: string, edit: (secrets: SynchronizationSecretKeyStringValuePair[]) => SynchronizationSecretKeyStringValuePair[] | void): void;
   /** A copy of the stored job schema. */
@@ -1215,6 +1217,11 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       const stored = validateSchemaPut(clone(result), js.syncTemplate.schema());
       stored.id = js.job.id;
       js.schema = stored;
+    },
+    editApplication(applicationObjectId, edit) {
+      const st = [...apps.values()].find((a) => a.app.id === applicationObjectId);
+      if (!st) throw new Error(`emulator: no application ${applicationObjectId}`);
+      edit(st.app);
     },
     editSecrets(spId, edit) {
       const st = appState(spId);
