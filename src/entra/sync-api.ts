@@ -111,9 +111,18 @@ async function findInstantiated(s: GraphSession, templateId: string, displayName
     throw new Error(`app "${displayName}": instantiate got no answer and ${fresh.length} apps of that name and template were registered just now (${fresh.map((a) => a.id).join(", ")}); delete the extra ones and run up again`);
   }
   const application = fresh[0]!;
-  const sps = await s.request<{ value: ServicePrincipal[] }>({ method: "GET", path: "/servicePrincipals", query: { $filter: `appId eq ${odataString(application.appId)}` }, call: "GET servicePrincipals", ...fields });
-  const servicePrincipal = sps.value[0];
-  return servicePrincipal ? { application, servicePrincipal } : undefined;
+  // The app exists, so instantiating again would make a second one: wait for its service principal instead.
+  const deadline = Date.now() + s.retry.replicationLagSeconds * 1000;
+  for (;;) {
+    const sps = await s.request<{ value: ServicePrincipal[] }>({ method: "GET", path: "/servicePrincipals", query: { $filter: `appId eq ${odataString(application.appId)}` }, call: "GET servicePrincipals", ...fields });
+    if (sps.value[0]) return { application, servicePrincipal: sps.value[0] };
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `app "${displayName}": instantiate got no answer; application ${application.id} (appId ${application.appId}) was registered, but its service principal did not appear within ${s.retry.replicationLagSeconds} s — adopt it (scimops import) or delete it before the next up`,
+      );
+    }
+    await sleep(Math.max(s.retry.baseDelayMs, 100));
+  }
 }
 
 export async function getServicePrincipal(s: GraphSession, sp: string, ctx?: CallContext): Promise<ServicePrincipal> {

@@ -110,7 +110,8 @@ function causeOf(message: string): string {
   const line = message.split("\n").find((l) => / error: /.test(l) && !/error: update failed/.test(l)) ?? message;
   const text = line.slice(line.indexOf(" error: ") + 8).trim();
   const nested = text.indexOf(' app "', 1);
-  return nested > 0 ? text.slice(0, nested) : text.slice(0, 300);
+  const cause = nested > 0 ? text.slice(0, nested) : text;
+  return cause.replace(/\/servicePrincipals\/[^/)\s]+/g, "/servicePrincipals/{sp}").replace(/\/jobs\/[^/)\s]+/g, "/jobs/{job}").replace(/ \[request-id [^\]]+\]/, "");
 }
 
 function expectNoDuplicates() {
