@@ -214,7 +214,7 @@ export function createTokenProvider(conn: GraphConnection, options: TokenProvide
 
 export type GraphMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
-export interface GraphRequestSpec {
+export interface GraphRequestSpec<T = unknown> {
   method: GraphMethod;
   /** Path below the version, e.g. `/servicePrincipals/{id}/synchronization/secrets`. */
   path: string;
@@ -231,6 +231,14 @@ export interface GraphRequestSpec {
   replicationLagMs?: number;
   /** Extra strings to scrub from error text (e.g. the SecretToken being validated). */
   sensitive?: readonly string[];
+  /**
+   * For a write that is not safe to repeat (instantiate, POST job, POST assignment): after an answer that leaves
+   * its outcome unknown (no response — a reset connection or a timeout — or 500/502/503/504; Graph documents 503
+   * and 504 as retriable but neither says whether the write was applied), looks for what the write would have
+   * made. What it finds is taken as the write's result; `undefined` means it was not applied, and the write is
+   * retried. Without `recover` such a write is retried only on 429 and 503, as before.
+   */
+  recover?: () => Promise<T | undefined>;
 }
 
 /** Fields on errors thrown by `GraphSession.request`. */
@@ -258,6 +266,8 @@ export interface GraphSessionStats {
   gets: number;
   writes: number;
   retries: number;
+  /** Writes whose outcome was unknown and that `recover` found applied (so they were not repeated). */
+  recovered: number;
   byCall: Record<string, number>;
 }
 
@@ -265,7 +275,7 @@ export interface GraphSession {
   readonly endpoints: ResolvedEndpoints;
   readonly retry: Required<GraphRetryOptions>;
   readonly stats: GraphSessionStats;
-  request<T = unknown>(spec: GraphRequestSpec): Promise<T>;
+  request<T = unknown>(spec: GraphRequestSpec<T>): Promise<T>;
 }
 
 export interface GraphSessionOptions extends TokenProviderOptions {
@@ -310,7 +320,7 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
   const random = options.random ?? Math.random;
   const getToken = createTokenProvider(conn, options);
   const seenTokens: string[] = [];
-  const stats: GraphSessionStats = { requests: 0, gets: 0, writes: 0, retries: 0, byCall: {} };
+  const stats: GraphSessionStats = { requests: 0, gets: 0, writes: 0, retries: 0, recovered: 0, byCall: {} };
 
   // Middleware: only our fetch handler (adds a per-request timeout). No SDK RetryHandler (retries are
   // decided in request()) and no SDK AuthenticationHandler (it only authenticates known Graph hosts;
@@ -327,7 +337,7 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
     middleware: [fetchHandler as never],
   });
 
-  const send = async (spec: GraphRequestSpec, token: string): Promise<unknown> => {
+  const send = async (spec: GraphRequestSpec<unknown>, token: string): Promise<unknown> => {
     let req = client.api(spec.path).version(endpoints.apiVersion).header("Authorization", `Bearer ${token}`).header("client-request-id", crypto.randomUUID());
     if (spec.query) {
       const encoded: Record<string, string> = {};
@@ -382,7 +392,7 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
     return { statusCode, code: code || `HTTP${statusCode}`, message, requestId, retryAfter };
   };
 
-  const fail = (spec: GraphRequestSpec, d: ReturnType<typeof describe>, attempts: number, note: string): GraphCallError => {
+  const fail = (spec: GraphRequestSpec<unknown>, d: ReturnType<typeof describe>, attempts: number, note: string): GraphCallError => {
     const scrub = (s: string) => redact(s, [...seenTokens, ...(spec.sensitive ?? [])]);
     const who = spec.app ? `app "${spec.app}"` : "Graph";
     const status = d.statusCode ? `HTTP ${d.statusCode}` : "no response";
@@ -409,7 +419,7 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
     return err;
   };
 
-  const request = async <T>(spec: GraphRequestSpec): Promise<T> => {
+  const request = async <T>(spec: GraphRequestSpec<T>): Promise<T> => {
     const idempotent = spec.idempotent ?? spec.method !== "POST";
     const started = Date.now();
     const lagDeadline = spec.replicationLagMs && spec.replicationLagMs > 0 ? started + spec.replicationLagMs : 0;
@@ -436,13 +446,26 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
       } catch (e) {
         const d = describe(e);
         const s = d.statusCode;
+        if (!idempotent && spec.recover && (s === 0 || s === 500 || s === 502 || s === 503 || s === 504)) {
+          // Outcome unknown: look before writing again, so a write is never applied twice.
+          transientAttempts++;
+          const found = await spec.recover();
+          if (found !== undefined) {
+            stats.recovered++;
+            return found;
+          }
+          if (transientAttempts >= retry.maxAttempts) throw fail(spec as GraphRequestSpec<unknown>, d, attempts, `gave up after ${attempts} attempts; the write was not applied`);
+          stats.retries++;
+          await sleep(parseRetryAfter(d.retryAfter) ?? backoffDelay(transientAttempts, retry, random));
+          continue;
+        }
         const transient = s === 429 || s === 503 || (idempotent && (s === 504 || s === 0));
         if (transient) {
           transientAttempts++;
-          if (transientAttempts >= retry.maxAttempts) throw fail(spec, d, attempts, `gave up after ${attempts} attempts`);
+          if (transientAttempts >= retry.maxAttempts) throw fail(spec as GraphRequestSpec<unknown>, d, attempts, `gave up after ${attempts} attempts`);
           const retryAfterMs = parseRetryAfter(d.retryAfter);
           if (retryAfterMs !== undefined && retryAfterMs > retry.maxRetryAfterSeconds * 1000) {
-            throw fail(spec, d, attempts, `Retry-After ${Math.round(retryAfterMs / 1000)} s exceeds the ${retry.maxRetryAfterSeconds} s limit`);
+            throw fail(spec as GraphRequestSpec<unknown>, d, attempts, `Retry-After ${Math.round(retryAfterMs / 1000)} s exceeds the ${retry.maxRetryAfterSeconds} s limit`);
           }
           stats.retries++;
           await sleep(retryAfterMs ?? backoffDelay(transientAttempts, retry, random));
@@ -456,9 +479,10 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
             await sleep(Math.min(backoffDelay(lagAttempts, { ...retry, maxDelayMs: Math.min(retry.maxDelayMs, 5000) }, random), lagDeadline - now));
             continue;
           }
-          throw fail(spec, d, attempts, `still failing after the ${Math.round(spec.replicationLagMs! / 1000)} s replication-lag window`);
+          throw fail(spec as GraphRequestSpec<unknown>, d, attempts, `still failing after the ${Math.round(spec.replicationLagMs! / 1000)} s replication-lag window`);
         }
-        throw fail(spec, d, attempts, attempts > 1 ? `after ${attempts} attempts` : "");
+        const unknownOutcome = !idempotent && (s === 0 || s >= 500) ? "the outcome is unknown: the next up reads Graph before writing again" : "";
+        throw fail(spec as GraphRequestSpec<unknown>, d, attempts, [attempts > 1 ? `after ${attempts} attempts` : "", unknownOutcome].filter(Boolean).join("; "));
       }
     }
   };

@@ -4,8 +4,10 @@
  * each names its call (`GET schema`, `PUT secrets`, ...) for errors and request statistics.
  */
 import type { GraphSession } from "./graph";
+import { sleep } from "./helpers";
 import type {
   AppRoleAssignment,
+  Application,
   ApplicationServicePrincipal,
   ApplicationTemplate,
   ProvisioningObjectSummary,
@@ -63,14 +65,64 @@ export async function findApplicationTemplate(s: GraphSession, displayName: stri
   return hits[0]!;
 }
 
+/**
+ * `POST /applicationTemplates/{id}/instantiate` (applicationtemplate-instantiate.md). Not idempotent: every call
+ * makes a new app. When the answer is lost (reset, timeout, 5xx), the app it may have made is looked for before
+ * instantiating again: an application of that name and template registered since just before the call
+ * (`createdDateTime`, application resource type), and its service principal.
+ */
 export async function instantiateApplicationTemplate(s: GraphSession, templateId: string, displayName: string, ctx?: CallContext): Promise<ApplicationServicePrincipal> {
+  // Tolerates a clock difference between this machine and Graph.
+  const since = Date.now() - CREATED_SKEW_MS;
   return s.request<ApplicationServicePrincipal>({
     method: "POST",
     path: `/applicationTemplates/${seg(templateId)}/instantiate`,
     body: { displayName },
     call: "POST instantiate",
     ...ctxFields({ app: displayName, ...ctx }),
+    recover: () => lookAgain(s, () => findInstantiated(s, templateId, displayName, since, ctx)),
   });
+}
+
+const CREATED_SKEW_MS = 60_000;
+
+/** Looks a few times, one back-off step apart: what a write made can take a moment to show in a list (replication). */
+async function lookAgain<T>(s: GraphSession, find: () => Promise<T | undefined>, looks = 3): Promise<T | undefined> {
+  const pauseMs = s.retry.baseDelayMs;
+  for (let n = 1; ; n++) {
+    const found = await find();
+    if (found !== undefined || n >= looks) return found;
+    await sleep(pauseMs);
+  }
+}
+
+async function findInstantiated(s: GraphSession, templateId: string, displayName: string, since: number, ctx?: CallContext): Promise<ApplicationServicePrincipal | undefined> {
+  const fields = ctxFields({ app: displayName, ...ctx, replicationLagMs: 0 });
+  const res = await s.request<{ value: Application[] }>({
+    method: "GET",
+    path: "/applications",
+    query: { $filter: `displayName eq ${odataString(displayName)}` },
+    call: "GET applications",
+    ...fields,
+  });
+  const fresh = res.value.filter((a) => a.applicationTemplateId === templateId && Date.parse(a.createdDateTime ?? "") >= since);
+  if (fresh.length === 0) return undefined;
+  if (fresh.length > 1) {
+    throw new Error(`app "${displayName}": instantiate got no answer and ${fresh.length} apps of that name and template were registered just now (${fresh.map((a) => a.id).join(", ")}); delete the extra ones and run up again`);
+  }
+  const application = fresh[0]!;
+  // The app exists, so instantiating again would make a second one: wait for its service principal instead.
+  const deadline = Date.now() + s.retry.replicationLagSeconds * 1000;
+  for (;;) {
+    const sps = await s.request<{ value: ServicePrincipal[] }>({ method: "GET", path: "/servicePrincipals", query: { $filter: `appId eq ${odataString(application.appId)}` }, call: "GET servicePrincipals", ...fields });
+    if (sps.value[0]) return { application, servicePrincipal: sps.value[0] };
+    if (Date.now() >= deadline) {
+      throw new Error(
+        `app "${displayName}": instantiate got no answer; application ${application.id} (appId ${application.appId}) was registered, but its service principal did not appear within ${s.retry.replicationLagSeconds} s — adopt it (scimops import) or delete it before the next up`,
+      );
+    }
+    await sleep(Math.max(s.retry.baseDelayMs, 100));
+  }
 }
 
 export async function getServicePrincipal(s: GraphSession, sp: string, ctx?: CallContext): Promise<ServicePrincipal> {
@@ -116,6 +168,11 @@ export async function deleteAppRoleAssignment(s: GraphSession, sp: string, assig
   await s.request({ method: "DELETE", path: `/servicePrincipals/${seg(sp)}/appRoleAssignedTo/${seg(assignmentId)}`, call: "DELETE appRoleAssignedTo", ...ctxFields(ctx) });
 }
 
+/**
+ * `POST /servicePrincipals/{id}/appRoleAssignedTo` (serviceprincipal-post-approleassignedto.md). Not idempotent (a
+ * repeat answers 400 "Permission being assigned already exists"): after a lost answer the live assignments are
+ * read, and an assignment of that principal and role is taken as this one.
+ */
 export async function assignAppRole(s: GraphSession, sp: string, assignment: { principalId: string; appRoleId: string }, ctx?: CallContext): Promise<AppRoleAssignment> {
   return s.request<AppRoleAssignment>({
     method: "POST",
@@ -123,6 +180,7 @@ export async function assignAppRole(s: GraphSession, sp: string, assignment: { p
     body: { principalId: assignment.principalId, resourceId: sp, appRoleId: assignment.appRoleId },
     call: "POST appRoleAssignedTo",
     ...ctxFields(ctx),
+    recover: () => lookAgain(s, async () => (await listAppRoleAssignments(s, sp, ctx)).find((a) => a.principalId === assignment.principalId && a.appRoleId === assignment.appRoleId)),
   });
 }
 
@@ -150,8 +208,19 @@ export async function listSynchronizationTemplates(s: GraphSession, sp: string, 
   return res.value;
 }
 
+/**
+ * `POST …/synchronization/jobs` (synchronization-synchronization-post-jobs.md). Not idempotent; one job per template,
+ * so after a lost answer a job of that template is taken as this one.
+ */
 export async function createSynchronizationJob(s: GraphSession, sp: string, templateId: string, ctx?: CallContext): Promise<SynchronizationJob> {
-  return s.request<SynchronizationJob>({ method: "POST", path: `${syncBase(sp)}/jobs`, body: { templateId }, call: "POST job", ...ctxFields(ctx) });
+  return s.request<SynchronizationJob>({
+    method: "POST",
+    path: `${syncBase(sp)}/jobs`,
+    body: { templateId },
+    call: "POST job",
+    ...ctxFields(ctx),
+    recover: () => lookAgain(s, async () => (await listSynchronizationJobs(s, sp, ctx)).find((j) => j.templateId === templateId)),
+  });
 }
 
 export async function listSynchronizationJobs(s: GraphSession, sp: string, ctx?: CallContext): Promise<SynchronizationJob[]> {

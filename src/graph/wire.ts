@@ -331,6 +331,8 @@ export interface Application {
   applicationTemplateId?: string | null;
   displayName: string;
   appRoles?: AppRole[];
+  /** application resource type (v1.0): "The date and time the application was registered", read-only. */
+  createdDateTime?: string | null;
 }
 
 export interface ServicePrincipal {

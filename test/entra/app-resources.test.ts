@@ -48,6 +48,31 @@ describe("EnterpriseApp", () => {
     expect(res.outs.applicationTemplateId).toBe(NON_GALLERY_TEMPLATE_IDS.global);
   });
 
+  it("takes the app a lost instantiate answer made instead of making a second one, with its outputs right", async () => {
+    emu.faults.inject({ method: "POST", path: "/instantiate", reset: true, afterApply: true });
+    const res = await apps.create(appInputs({ displayName: "Lost answer", templateId: NON_GALLERY_TEMPLATE_IDS.global }));
+    const made = emu.servicePrincipals().filter((s) => s.displayName === "Lost answer");
+    expect(made).toHaveLength(1);
+    expect(res.outs).toMatchObject({ servicePrincipalId: made[0]!.id, applicationObjectId: made[0]!.applicationId, adopted: false });
+    expect(log()).toEqual([
+      "POST /applicationTemplates/{id}/instantiate 0",
+      "GET /applications?$filter=displayName eq 'Lost answer' 200",
+      `GET /servicePrincipals?$filter=appId eq '${res.outs.appId}' 200`,
+      "GET /servicePrincipals/{id} 200",
+    ]);
+  });
+
+  it("does not take an older app of the same name and template for the one a lost answer may have made", async () => {
+    const older = emu.seedApp({ template: "non-gallery", displayName: "Same name" });
+    emu.editApplication(older.applicationId, (a) => void (a.createdDateTime = "2020-01-01T00:00:00Z"));
+    emu.clearRequests();
+    emu.faults.inject({ method: "POST", path: "/instantiate", reset: true });
+    const res = await apps.create(appInputs({ displayName: "Same name", templateId: NON_GALLERY_TEMPLATE_IDS.global }));
+    expect(res.id).not.toBe(older.servicePrincipalId);
+    expect(emu.servicePrincipals().filter((s) => s.displayName === "Same name")).toHaveLength(2);
+    expect(emu.writes().map((w) => w.status)).toEqual([0, 201]);
+  });
+
   it("fails clearly when no gallery template has the name", async () => {
     await expect(apps.create(appInputs({ galleryName: "No Such App" }))).rejects.toThrow(/exactly one application template named "No Such App", found 0/);
     expect(emu.writes()).toEqual([]);

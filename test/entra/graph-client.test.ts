@@ -190,15 +190,62 @@ describe("calls over HTTP", () => {
     expect(e.message).toMatch(/Retry-After 3600 s exceeds the 5 s limit/);
   });
 
-  it("does not retry 500, nor 504 on a non-idempotent POST", async () => {
-    const app = emu.seedApp({ template: "non-gallery", displayName: "NoRetry", createJob: false });
+  it("does not retry 500, nor 504 on a non-idempotent POST it cannot check, and says the outcome is unknown", async () => {
+    const app = emu.seedApp({ template: "non-gallery", displayName: "NoRetry" });
     emu.faults.inject({ method: "GET", status: 500 });
     const e1 = await rejection(api.getServicePrincipal(createGraphSession(graph), app.servicePrincipalId, { app: "NoRetry" }));
     expect(e1).toMatchObject({ statusCode: 500, graphCode: "InternalServerError" });
-    emu.faults.inject({ method: "POST", path: "/jobs", status: 504, afterApply: true });
-    const e2 = await rejection(api.createSynchronizationJob(createGraphSession(graph), app.servicePrincipalId, "scim"));
+    emu.faults.inject({ method: "POST", path: "/restart", status: 504, afterApply: true });
+    const e2 = await rejection(api.restartSynchronizationJob(createGraphSession(graph), app.servicePrincipalId, app.jobId));
     expect(e2.statusCode).toBe(504);
+    expect(e2.message).toMatch(/the outcome is unknown/);
     expect(emu.requests.map((r) => r.status)).toEqual([500, 504]);
+  });
+
+  it("retries an idempotent PUT after a connection reset, before or after the change was applied", async () => {
+    const app = emu.seedApp({ template: "non-gallery", displayName: "Reset PUT" });
+    const s = createGraphSession(graph);
+    const schema = await api.getJobSchema(s, app.servicePrincipalId, app.jobId);
+    const users = schema.synchronizationRules[0]!.objectMappings.find((m) => m.sourceObjectName === "User")!;
+    users.attributeMappings = users.attributeMappings.filter((a) => a.targetAttributeName !== "title");
+    emu.faults.inject({ method: "PUT", path: "/schema", reset: true });
+    emu.faults.inject({ method: "PUT", path: "/schema", reset: true, afterApply: true });
+    emu.clearRequests();
+    await api.putJobSchema(s, app.servicePrincipalId, app.jobId, schema);
+    expect(emu.requests.map((r) => `${r.status} ${r.fault ?? ""}`)).toEqual(["0 reset", "0 reset-after-apply", "204 "]);
+    const stored = emu.getSchema(app.servicePrincipalId, app.jobId).synchronizationRules[0]!.objectMappings.find((m) => m.sourceObjectName === "User")!;
+    expect(stored.attributeMappings.map((a) => a.targetAttributeName)).toEqual(users.attributeMappings.map((a) => a.targetAttributeName));
+    expect(s.stats.retries).toBe(2);
+  });
+
+  it("never repeats an instantiate, POST job or POST assignment whose answer was lost after it was applied", async () => {
+    const s = createGraphSession(graph);
+    emu.faults.inject({ method: "POST", path: "/instantiate", reset: true, afterApply: true });
+    const created = await api.instantiateApplicationTemplate(s, NON_GALLERY_TEMPLATE_IDS.global, "Lost Answer");
+    const named = emu.servicePrincipals().filter((x) => x.displayName === "Lost Answer");
+    expect(named).toHaveLength(1);
+    expect(created.servicePrincipal.id).toBe(named[0]!.id);
+    expect(created.application.id).toBe(named[0]!.applicationId);
+    const sp = created.servicePrincipal.id;
+    emu.faults.inject({ method: "POST", path: "/jobs", reset: true, afterApply: true });
+    const job = await api.createSynchronizationJob(s, sp, "scim");
+    expect(emu.servicePrincipals().find((x) => x.id === sp)!.jobIds).toEqual([job.id]);
+    const user = emu.seedUser({ displayName: "Lin", userPrincipalName: "lin@contoso.test" });
+    emu.faults.inject({ method: "POST", path: "/appRoleAssignedTo", status: 503, afterApply: true });
+    const a = await api.assignAppRole(s, sp, { principalId: user, appRoleId: NON_GALLERY_APP_ROLES[0]!.id });
+    expect(emu.getAssignments(sp).map((x) => x.id)).toEqual([a.id]);
+    // Each write went out once: the lost answers were recovered by reading, not by writing again.
+    expect(emu.writes().map((r) => `${r.method} ${r.status}`)).toEqual(["POST 0", "POST 0", "POST 503"]);
+    expect(s.stats.recovered).toBe(3);
+  });
+
+  it("writes again when the lost write was not applied, and once only", async () => {
+    const s = createGraphSession(graph);
+    emu.faults.inject({ method: "POST", path: "/instantiate", reset: true });
+    await api.instantiateApplicationTemplate(s, NON_GALLERY_TEMPLATE_IDS.global, "Reset Before");
+    expect(emu.servicePrincipals().filter((x) => x.displayName === "Reset Before")).toHaveLength(1);
+    expect(emu.writes().map((r) => r.status)).toEqual([0, 201]);
+    expect(s.stats.recovered).toBe(0);
   });
 
   it("retries 404/403/409 during the replication-lag window only when asked", async () => {

@@ -375,4 +375,65 @@ describe("fault injection", () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(75);
     emu.faults.latencyMs = 0;
   });
+
+  it("reset destroys the connection, before or after the change is applied, and logs it", async () => {
+    const app = emu.seedApp({ template: "non-gallery", displayName: "Reset" });
+    const path = `/servicePrincipals/${app.servicePrincipalId}/synchronization/secrets`;
+    emu.faults.inject({ method: "PUT", path: "/secrets", reset: true });
+    await expect(call("PUT", path, { value: [{ key: "BaseAddress", value: "https://before.test" }] })).rejects.toThrow();
+    expect(emu.getSecrets(app.servicePrincipalId)).toEqual([]);
+    emu.faults.inject({ method: "PUT", path: "/secrets", reset: true, afterApply: true });
+    await expect(call("PUT", path, { value: [{ key: "BaseAddress", value: "https://after.test" }] })).rejects.toThrow();
+    expect(emu.getSecrets(app.servicePrincipalId)).toEqual([{ key: "BaseAddress", value: "https://after.test" }]);
+    expect(emu.requests.slice(-2).map((r) => [r.status, r.fault])).toEqual([
+      [0, "reset"],
+      [0, "reset-after-apply"],
+    ]);
+    expect((await call("GET", path)).status).toBe(200);
+  });
+
+  it("forMs answers every matching request during the window, then stops", async () => {
+    const h = emu.faults.inject({ method: "GET", path: "/applicationTemplates", status: 503, forMs: 300 });
+    expect((await call("GET", "/applicationTemplates")).status).toBe(503);
+    expect((await call("GET", "/applicationTemplates")).status).toBe(503);
+    await new Promise((r) => setTimeout(r, 350));
+    expect((await call("GET", "/applicationTemplates")).status).toBe(200);
+    expect(h.hits).toBe(2);
+  });
+});
+
+describe("a target that starts rejecting the token", () => {
+  it("fails validateCredentials as Graph does and quarantines the running job with the credential error", async () => {
+    const app = emu.seedApp({ template: "non-gallery", displayName: "Rejects", acceptedSecretToken: "old-token" });
+    const sp = app.servicePrincipalId;
+    expect((await call("PUT", `/servicePrincipals/${sp}/synchronization/secrets`, { value: [{ key: "BaseAddress", value: "https://scim.test" }, { key: "SecretToken", value: "old-token" }] })).status).toBe(204);
+    expect((await call("POST", `/servicePrincipals/${sp}/synchronization/jobs/${app.jobId}/start`)).status).toBe(204);
+    emu.setAcceptedSecretToken(sp, "new-token", { quarantine: true });
+    const v = await call("POST", `/servicePrincipals/${sp}/synchronization/jobs/${app.jobId}/validateCredentials`, { useSavedCredentials: true });
+    expect(v.status).toBe(400);
+    expect(v.json.error.innerError.code).toBe("SystemForCrossDomainIdentityManagementCredentialValidationUnauthorized");
+    const job = (await call("GET", `/servicePrincipals/${sp}/synchronization/jobs/${app.jobId}`)).json;
+    expect(job.status.code).toBe("Quarantine");
+    expect(job.status.quarantine.reason).toBe("EncounteredQuarantineException");
+    expect(job.status.quarantine.error.code).toBe("SystemForCrossDomainIdentityManagementCredentialValidationUnauthorized");
+    expect(job.status.lastExecution.state).toBe("Failed");
+    // A paused job, or a token that is still the saved one, is not quarantined.
+    const paused = emu.seedApp({ template: "non-gallery", displayName: "Paused" });
+    emu.setAcceptedSecretToken(paused.servicePrincipalId, "x", { quarantine: true });
+    expect(emu.getJob(paused.servicePrincipalId, paused.jobId).status.quarantine).toBeNull();
+    const fresh = await call("POST", `/servicePrincipals/${sp}/synchronization/jobs/${app.jobId}/validateCredentials`, { useSavedCredentials: false, credentials: [{ key: "BaseAddress", value: "https://scim.test" }, { key: "SecretToken", value: "new-token" }] });
+    expect(fresh.status).toBe(204);
+  });
+});
+
+describe("applications list", () => {
+  it("filters by appId with eq and carries createdDateTime", async () => {
+    const app = emu.seedApp({ template: "non-gallery", displayName: "Listed" });
+    const r = await call("GET", `/applications?$filter=${encodeURIComponent(`appId eq '${app.appId}'`)}`);
+    expect(r.status).toBe(200);
+    expect(r.json.value.map((a: { id: string }) => a.id)).toEqual([app.applicationId]);
+    expect(r.json.value[0].createdDateTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect((await call("GET", `/applications?$filter=${encodeURIComponent("startswith(appId,'x')")}`)).status).toBe(400);
+    expect((await call("POST", "/applications", { displayName: "x" })).status).toBe(405);
+  });
 });

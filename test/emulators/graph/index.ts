@@ -61,7 +61,7 @@ export interface RequestLogEntry {
   status: number;
   /** Graph error code of the response, if any. */
   errorCode?: string;
-  /** Which injected fault or lag answered, if any. */
+  /** Which injected fault or lag answered, if any: `429`, `503`, `latency`, `reset`, `lag-404`, …; `…-after-apply` when the change was applied first. */
   fault?: string;
   startedAt: number;
   endedAt: number;
@@ -77,10 +77,17 @@ export interface FaultRule {
   message?: string;
   /** Retry-After header value (seconds, or an HTTP date string). */
   retryAfter?: number | string;
-  /** How many matching requests the rule answers (default 1; Infinity for all). */
+  /** How many matching requests the rule answers (default 1, or Infinity with `forMs`; Infinity for all). */
   times?: number;
-  /** Run the real handler first (the change is applied), then answer with the fault. */
+  /** Answer every matching request for this long from the first one it answers (a storm or burst), then stop. */
+  forMs?: number;
+  /** Run the real handler first (the change is applied), then answer with the fault (or reset). */
   afterApply?: boolean;
+  /**
+   * Destroy the connection instead of answering: the client sees a reset socket (ECONNRESET, no status).
+   * With `afterApply` the change is applied first, so the client cannot tell whether it happened.
+   */
+  reset?: boolean;
   /** Extra latency for matching requests (with no status given, only delays). */
   latencyMs?: number;
   /** Put the request's Authorization header into the error message (to test client redaction). */
@@ -177,6 +184,8 @@ export interface GraphEmulator {
   seedGroup(group: { displayName: string; members?: string[] }): string;
   /** Simulates a portal edit of a job schema (validated like a PUT, not logged). */
   editSchema(servicePrincipalId: string, jobId: string, edit: (schema: SynchronizationSchema) => SynchronizationSchema | void): void;
+  /** Changes the stored application (registration) behind an app, e.g. its `createdDateTime` (not logged). */
+  editApplication(applicationObjectId: string, edit: (application: Application) => void): void;
   /** Simulates a portal edit of the settings (unvalidated, not logged). */
   editSecrets(servicePrincipalId: string, edit: (secrets: SynchronizationSecretKeyStringValuePair[]) => SynchronizationSecretKeyStringValuePair[] | void): void;
   /** A copy of the stored job schema. */
@@ -186,7 +195,12 @@ export interface GraphEmulator {
   /** Unmasked stored secrets. */
   getSecrets(servicePrincipalId: string): SynchronizationSecretKeyStringValuePair[];
   getJob(servicePrincipalId: string, jobId: string): SynchronizationJob & { schemaPuts: number; fullCycleRestarts: number };
-  setAcceptedSecretToken(servicePrincipalId: string, token: string | undefined): void;
+  /**
+   * The token the emulated target accepts from now on. With `quarantine`, the target starts rejecting the saved
+   * token the way Entra reports it: every running job whose saved SecretToken is no longer accepted goes into
+   * quarantine (reason EncounteredQuarantineException, the last execution Failed with the credential error).
+   */
+  setAcceptedSecretToken(servicePrincipalId: string, token: string | undefined, options?: { quarantine?: boolean }): void;
   /** Copies of the app role assignments of a service principal. */
   getAssignments(servicePrincipalId: string): AppRoleAssignment[];
   /** Simulates a portal edit of an app's assignments (not logged). */
@@ -250,6 +264,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   interface ActiveRule extends FaultRule {
     hits: number;
     left: number;
+    /** End of the `forMs` window (ms since epoch), set at the first hit; Infinity before it or without `forMs`. */
+    until: number;
   }
   let rules: ActiveRule[] = [];
   const faults: FaultControls = {
@@ -257,7 +273,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     replicationLagMs: options.replicationLagMs ?? 0,
     replicationLagStatuses: [404, 403, 409],
     inject(rule: FaultRule): FaultHandle {
-      const active: ActiveRule = { ...rule, hits: 0, left: rule.times ?? 1 };
+      const active: ActiveRule = { ...rule, hits: 0, left: rule.times ?? (rule.forMs !== undefined ? Infinity : 1), until: Infinity };
       rules.push(active);
       return {
         get hits() {
@@ -293,7 +309,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
 
   function createApp(template: AppTemplateDef, displayName: string, lagMs: number): AppState {
     const appId = randomUUID();
-    const app: Application = { id: randomUUID(), appId, applicationTemplateId: template.id, displayName, appRoles: clone(template.appRoles) };
+    const app: Application = { id: randomUUID(), appId, applicationTemplateId: template.id, displayName, appRoles: clone(template.appRoles), createdDateTime: new Date().toISOString().replace(/\.\d{3}Z$/, "Z") };
     const sp: ServicePrincipal = {
       id: randomUUID(),
       appId,
@@ -550,6 +566,22 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         );
       }
       throw badRequest("Request_BadRequest", `Resource not found for the segment '${s[2]}'.`);
+    }
+
+    // application-list.md: `GET /applications?$filter=appId eq '…'` (eq on appId is supported), as the client
+    // finds the app registration behind a service principal it did not get the instantiate answer for.
+    if (s[0] === "applications" && s.length === 1) {
+      if (m !== "GET") methodNotAllowed(ctx);
+      requireNoQuery(ctx, ["$filter", "$select", "$top"]);
+      const filter = ctx.query.get("$filter");
+      let list = [...apps.values()];
+      if (filter !== null) {
+        const eq = /^(appId|displayName|id) eq '((?:[^']|'')*)'$/.exec(filter.trim());
+        if (!eq) throw badRequest("Request_UnsupportedQuery", `Unsupported or invalid query filter clause specified for resource 'Application': '${filter}'.`);
+        const v = eq[2]!.replace(/''/g, "'").toLowerCase();
+        list = list.filter((a) => String(a.app[eq[1] as "appId" | "displayName" | "id"]).toLowerCase() === v);
+      }
+      return ok({ "@odata.context": `${ctxUrl}/$metadata#applications`, value: list.map((a) => clone(a.app)) });
     }
 
     if (s[0] === "applications" && s.length === 2) {
@@ -897,6 +929,33 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     }
   }
 
+  /**
+   * A job whose target rejects the saved token, as Entra reports it: "If most or all of the calls made against the
+   * target system consistently fail because of an error, for example invalid admin credentials, the provisioning job
+   * is marked as in quarantine" (MicrosoftDocs/azure-docs articles/active-directory/manage-apps/
+   * application-provisioning-quarantine-status.md; entra-docs app-provisioning/application-provisioning-quarantine-status.md).
+   * Shape after graph-sync.md §2 (a quarantined job: code Quarantine, lastExecution Failed with the error,
+   * quarantine.reason EncounteredQuarantineException, nextAttempt 5 min on); the error is the one
+   * validateCredentials answers for a rejected token.
+   */
+  function quarantineForCredentials(js: JobState): void {
+    const now = new Date();
+    const began = now.toISOString();
+    const error = {
+      code: "SystemForCrossDomainIdentityManagementCredentialValidationUnauthorized",
+      message: "You appear to have entered invalid credentials. The target answered HTTP/401 Unauthorized.",
+      tenantActionable: true,
+    };
+    js.job.status = {
+      ...js.job.status,
+      code: "Quarantine",
+      countSuccessiveCompleteFailures: (js.job.status.countSuccessiveCompleteFailures ?? 0) + 1,
+      lastExecution: { activityIdentifier: randomUUID(), countEntitled: 0, countEntitledForProvisioning: 0, countEscrowed: 0, countEscrowedRaw: 0, countExported: 0, countExports: 0, countImported: 0, countImportedDeltas: 0, countImportedReferenceDeltas: 0, error, state: "Failed", timeBegan: began, timeEnded: began },
+      quarantine: { currentBegan: began, nextAttempt: new Date(now.getTime() + 5 * 60_000).toISOString(), reason: "EncounteredQuarantineException", seriesBegan: began, seriesCount: 1, error },
+    } as SynchronizationJob["status"];
+    validateSynchronizationStatus(js.job.status as SynchronizationJob["status"] & Record<string, unknown>);
+  }
+
   function provisionOnDemand(state: AppState, js: JobState, body: Record<string, unknown>) {
     onlyKeys(body, ["parameters"], "provisionOnDemandRequest");
     const now = Date.now();
@@ -971,7 +1030,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
 
   function matchFault(ctx: Ctx): ActiveRule | undefined {
     for (const r of rules) {
-      if (r.left <= 0) continue;
+      if (r.left <= 0 || Date.now() >= r.until) continue;
       if (r.method && r.method.toUpperCase() !== ctx.method) continue;
       if (r.path !== undefined && !(typeof r.path === "string" ? ctx.path.includes(r.path) : r.path.test(ctx.path))) continue;
       return r;
@@ -1039,9 +1098,12 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       const fault = matchFault(ctx);
       if (fault) {
         // Consume at arrival, so concurrent requests cannot both take a single-use fault.
+        if (fault.hits === 0 && fault.forMs !== undefined) fault.until = Date.now() + fault.forMs;
         fault.hits++;
         fault.left--;
-        entry.fault = `${fault.status ?? "latency"}`;
+        // "reset", "503", "latency", and "-after-apply" when the change was applied before the fault answered.
+        const kind = fault.reset ? "reset" : `${fault.status ?? (fault.latencyMs !== undefined ? "latency" : 503)}`;
+        entry.fault = fault.afterApply && kind !== "latency" ? `${kind}-after-apply` : kind;
       }
       const delay = faults.latencyMs + (fault?.latencyMs ?? 0);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
@@ -1055,7 +1117,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         if (parseError) throw badRequest("BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.");
       }
       if ((ctx.method === "GET" || ctx.method === "DELETE") && ctx.hasBody) throw badRequest("InvalidRequest", `${ctx.method} requests must not carry a body.`);
-      const active = fault && fault.status !== undefined ? fault : fault && fault.latencyMs === undefined ? fault : undefined;
+      const active = fault && (fault.status !== undefined || fault.reset || fault.latencyMs === undefined) ? fault : undefined;
       if (active) {
         if (active.afterApply) {
           try {
@@ -1063,6 +1125,12 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
           } catch {
             // the fault answers regardless
           }
+        }
+        if (active.reset) {
+          // No answer at all: the socket is destroyed, as when a connection drops mid-request.
+          entry.endedAt = Date.now();
+          req.socket.destroy();
+          return;
         }
         const status = active.status ?? 503;
         const headers: Record<string, string> = {};
@@ -1150,6 +1218,11 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       stored.id = js.job.id;
       js.schema = stored;
     },
+    editApplication(applicationObjectId, edit) {
+      const st = [...apps.values()].find((a) => a.app.id === applicationObjectId);
+      if (!st) throw new Error(`emulator: no application ${applicationObjectId}`);
+      edit(st.app);
+    },
     editSecrets(spId, edit) {
       const st = appState(spId);
       const draft = clone(st.secrets);
@@ -1171,10 +1244,14 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       const js = jobState(spId, jobId);
       return { ...clone(js.job), schemaPuts: js.schemaPuts, fullCycleRestarts: js.fullCycleRestarts };
     },
-    setAcceptedSecretToken(spId, t) {
+    setAcceptedSecretToken(spId, t, opts = {}) {
       const st = appState(spId);
       if (t === undefined) delete st.acceptedSecretToken;
       else st.acceptedSecretToken = t;
+      const saved = st.secrets.find((kv) => kv.key === "SecretToken")?.value ?? "";
+      if (opts.quarantine && t !== undefined && saved !== t) {
+        for (const js of st.jobs.values()) if (js.job.schedule.state === "Active") quarantineForCredentials(js);
+      }
     },
     getAssignments(spId) {
       return clone(appState(spId).assignments);
