@@ -66,6 +66,8 @@ export interface RequestLogEntry {
   errorCode?: string;
   /** Which injected fault or lag answered, if any. */
   fault?: string;
+  /** appId of the calling application (from the bearer token), once the token is accepted. */
+  callerAppId?: string;
   startedAt: number;
   endedAt: number;
 }
@@ -1056,6 +1058,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       if (callerAppId === undefined) {
         throw new GraphHttpError(401, "InvalidAuthenticationToken", ctx.authorization ? "Access token validation failure. Invalid audience." : "Access token is empty.");
       }
+      entry.callerAppId = callerAppId;
       throttleHeaders = throttling.admit(callerAppId, ctx.method, path, ctx.query);
       if (version !== "v1.0" && version !== "beta") throw badRequest("Request_BadRequest", `Invalid version: '${version}'.`);
       if (ctx.hasBody) {

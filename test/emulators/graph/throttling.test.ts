@@ -163,7 +163,7 @@ describe("in the emulator's request path", () => {
     }
     const no = await get("token-a");
     expect(no.status).toBe(429);
-    expect((await no.json()).error.code).toBe("TooManyRequests");
+    expect(((await no.json()) as { error: { code: string } }).error.code).toBe("TooManyRequests");
     // 2 RU short at 3 RU per minute: 40 s.
     expect(no.headers.get("retry-after")).toBe("40");
     expect(no.headers.get("x-ms-throttle-scope")).toBe(`Tenant_Application/ReadWrite/${callerA}/${emu.tenantId}`);

@@ -155,8 +155,8 @@ export interface Throttler {
   enabled: boolean;
   readonly limits: IdentityLimits;
   admit(appId: string, method: string, path: string, query?: URLSearchParams): Admission;
-  /** Fills every bucket and zeroes the statistics. */
-  reset(): void;
+  /** Fills every bucket and zeroes the statistics; with `limits`, the buckets use those from now on. */
+  reset(limits?: IdentityLimits): void;
   stats(): ThrottleStats;
 }
 
@@ -170,7 +170,8 @@ const REPORT_FROM = 0.8;
 const MAX_USAGE = 1.8;
 
 export function createThrottler(options: { limits: IdentityLimits; tenantId: string; enabled?: boolean; now?: () => number }): Throttler {
-  const { limits, tenantId } = options;
+  const { tenantId } = options;
+  let limits = options.limits;
   const now = options.now ?? Date.now;
   const buckets = new Map<string, Bucket>();
   let stats: ThrottleStats = { admitted: 0, throttled: 0, throttledByScope: {} };
@@ -189,7 +190,9 @@ export function createThrottler(options: { limits: IdentityLimits; tenantId: str
 
   const throttler: Throttler = {
     enabled: options.enabled ?? true,
-    limits,
+    get limits() {
+      return limits;
+    },
     admit(appId, method, path, query) {
       const cost = requestCost(method, path, query);
       if (!throttler.enabled) return { allowed: true, headers: {}, cost };
@@ -233,7 +236,8 @@ export function createThrottler(options: { limits: IdentityLimits; tenantId: str
         },
       };
     },
-    reset() {
+    reset(newLimits) {
+      if (newLimits) limits = newLimits;
       buckets.clear();
       stats = { admitted: 0, throttled: 0, throttledByScope: {} };
     },

@@ -8,7 +8,7 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { GraphEmulatorOptions, RequestLogEntry, SeedAppOptions, SeededApp } from "./index";
-import type { ThrottleStats } from "./throttling";
+import type { IdentityLimits, ThrottleStats } from "./throttling";
 
 export interface GraphEmulatorWorker {
   readonly url: string;
@@ -18,8 +18,8 @@ export interface GraphEmulatorWorker {
   clearRequests(): Promise<void>;
   /** The request log without bodies. */
   requests(): Promise<Omit<RequestLogEntry, "body">[]>;
-  /** Switches throttling (started with the `throttling` option) on or off; on starts from full buckets. */
-  setThrottling(enabled: boolean): Promise<void>;
+  /** Switches throttling (started with the `throttling` option) on or off, from full buckets, optionally with other limits. */
+  setThrottling(enabled: boolean, limits?: IdentityLimits): Promise<void>;
   throttleStats(): Promise<ThrottleStats>;
   close(): Promise<void>;
 }
@@ -55,7 +55,7 @@ export async function startGraphEmulatorWorker(options: GraphEmulatorOptions = {
     setLatency: (ms) => call<void>("setLatency", ms),
     clearRequests: () => call<void>("clearRequests"),
     requests: () => call("requests"),
-    setThrottling: (enabled) => call<void>("setThrottling", enabled),
+    setThrottling: (enabled, limits) => call<void>("setThrottling", { enabled, limits }),
     throttleStats: () => call<ThrottleStats>("throttleStats"),
     close: async () => {
       await call<void>("close");
@@ -90,8 +90,11 @@ if (!isMainThread && parentPort) {
             break;
           case "setThrottling":
             if (!emu.throttling) throw new Error("the emulator was started without the throttling option");
-            emu.throttling.reset();
-            emu.throttling.enabled = m.arg as boolean;
+            {
+              const { enabled, limits } = m.arg as { enabled: boolean; limits?: IdentityLimits };
+              emu.throttling.reset(limits);
+              emu.throttling.enabled = enabled;
+            }
             break;
           case "throttleStats":
             if (!emu.throttling) throw new Error("the emulator was started without the throttling option");
