@@ -32,9 +32,9 @@ const LATENCY_MS = 50;
 const CONCURRENCY = 10;
 /** A 500-app tenant has more than 500 users: tier L. */
 const DOCUMENTED = documentedIdentityLimits("L");
-/** Tier L with every limit ÷ 400 and every window ÷ 5: 20 RU per 2 s per app+tenant (10 RU/s), so a 100-request phase needs 8 s. */
-const LIMIT_DIVISOR = 400;
-const WINDOW_DIVISOR = 5;
+/** Tier L with every limit ÷ 200 and every window ÷ 2.5: 40 RU per 4 s per app+tenant (10 RU/s), so a 100-request phase needs 6 s. */
+const LIMIT_DIVISOR = 200;
+const WINDOW_DIVISOR = 2.5;
 const SCALED = scaleLimits(DOCUMENTED, LIMIT_DIVISOR, WINDOW_DIVISOR);
 const RUNS = 3;
 

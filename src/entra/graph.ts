@@ -9,7 +9,7 @@
  * - Clouds: `global`, `usgovernment`, `usgovernment-dod`, `china`, or an explicit base URL.
  * - Retries: 429/503/504 honour `Retry-After` (seconds or HTTP date) up to a cap; without the header a
  *   bounded exponential back-off with jitter is used. A 429 holds back every request of the same caller
- *   (Graph root + token) in the process until its Retry-After, and halves the caller's concurrency
+ *   (Graph root + token) in the process until its Retry-After, and the caller slows down near the limit
  *   (throttle-pacer.ts), because Graph charges throttled requests too. Right after an app is created, callers may ask
  *   for 404/403/409 to be retried for a bounded time (directory replication lag, graph-sync.md §1.2).
  * - Errors are plain `Error`s (see helpers.ts for why not a subclass) whose message names the app, the
@@ -448,7 +448,9 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
       const clientRequestId = crypto.randomUUID();
       try {
         const result = (await send(spec, token, clientRequestId)) as T;
-        pacer.done(ticket, { throttled: false, nearLimit: limitUsage.delete(clientRequestId) });
+        const usage = limitUsage.get(clientRequestId);
+        limitUsage.delete(clientRequestId);
+        pacer.done(ticket, usage === undefined || Number.isNaN(usage) ? { throttled: false } : { throttled: false, usage });
         return result;
       } catch (e) {
         limitUsage.delete(clientRequestId);
@@ -460,7 +462,7 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
         const tooLong = retryAfterMs !== undefined && retryAfterMs > retry.maxRetryAfterSeconds * 1000;
         const waitMs = tooLong ? 0 : (retryAfterMs ?? backoffDelay(transientAttempts, retry, random));
         // x-ms-throttle-scope is <Scope>/<Limit>/<AppId>/<Tenant…>; Limit "Write" leaves reads going (throttling-limits.md).
-        pacer.done(ticket, s === 429 ? { throttled: true, retryAfterMs: waitMs, writesOnly: d.throttleScope?.split("/")[1] === "Write" } : { throttled: false, nearLimit: false });
+        pacer.done(ticket, s === 429 ? { throttled: true, retryAfterMs: waitMs, writesOnly: d.throttleScope?.split("/")[1] === "Write" } : { throttled: false });
         if (transient) {
           if (transientAttempts >= retry.maxAttempts) throw fail(spec, d, attempts, `gave up after ${attempts} attempts`);
           if (tooLong) throw fail(spec, d, attempts, `Retry-After ${Math.round(retryAfterMs / 1000)} s exceeds the ${retry.maxRetryAfterSeconds} s limit`);

@@ -8,23 +8,25 @@
  * - a 429 closes a gate for the caller until its Retry-After has passed (only for writes when
  *   x-ms-throttle-scope names the Write limit); every request of the caller waits at the gate, not only
  *   the one that was throttled, and the throttled one goes first when it opens;
- * - the caller's concurrency is halved on a 429, and already on a response carrying
- *   x-ms-throttle-limit-percentage (more than 0.8 of a limit used: the bucket is nearly empty), once per
- *   burst (requests already in flight at a cut do not cut again); it grows back by one per window of
- *   responses without that header. So the caller slows to the refill rate before the bucket runs dry,
- *   and a gate's opening does not stampede it.
+ * - the caller's concurrency is halved on a 429 (once per burst: requests already in flight do not cut
+ *   again) and set to one while responses carry x-ms-throttle-limit-percentage (more than 0.8 of a limit
+ *   used); it grows back by one per window of responses without that header, and is unlimited again
+ *   after 10 s without either;
+ * - from a reported usage of 0.95, sends are spaced at the refill rate learnt from one 429 to the next.
+ * So the caller uses the bucket down to its last units, slows to the refill rate instead of running into
+ * it, and a gate's opening does not stampede it.
  *
  * Serialization rule (helpers.ts): no runtime import at module level, no module-level state; the
  * registry lives on globalThis so every serialized copy of these functions shares it.
  */
 
 export interface PacerTicket {
-  /** The pacer's cut counter when the request was sent. */
-  readonly epoch: number;
+  /** When the pacer let the request go. */
+  readonly sentAt: number;
 }
 
-/** `nearLimit`: the response carried x-ms-throttle-limit-percentage (the caller used more than 0.8 of a limit). */
-export type PacerOutcome = { throttled: false; nearLimit: boolean } | { throttled: true; retryAfterMs: number; writesOnly: boolean };
+/** `usage`: the response's x-ms-throttle-limit-percentage (only sent above 0.8 of a limit), else undefined. */
+export type PacerOutcome = { throttled: false; usage?: number } | { throttled: true; retryAfterMs: number; writesOnly: boolean };
 
 export interface ThrottlePacer {
   /** Resolves when the request may be sent. `retry`: a throttled request coming back, served first. */
@@ -43,6 +45,10 @@ export interface ThrottlePacer {
 }
 
 const PACING_MARGIN = 1.05;
+/** Usage from which sends are spaced (the header starts at 0.8). */
+const PACE_FROM = 0.95;
+/** A caller quiet this long (the longest resource-unit window, 10 s per app+tenant) is no longer held back. */
+const QUIET_MS = 10_000;
 
 export function createThrottlePacer(now: () => number = Date.now): ThrottlePacer {
   const queue: { write: boolean; resolve: (t: PacerTicket) => void }[] = [];
@@ -51,14 +57,15 @@ export function createThrottlePacer(now: () => number = Date.now): ThrottlePacer
     inFlight: 0,
     gateUntil: 0,
     writeGateUntil: 0,
-    epoch: 0,
-    /** The last response said more than 0.8 of a limit is used. */
-    nearLimit: false,
+    /** The usage the last response reported (0 without the header, 1 after a 429). */
+    usage: 0,
     /** Spacing of sends while near the limit: the refill rate learnt from one 429 to the next. */
     intervalMs: 0,
     lastSentAt: 0,
     last429At: 0,
     servedSince429: 0,
+    /** Last 429 or near-limit response. */
+    lastSignalAt: 0,
   };
   let timer: { handle: ReturnType<typeof setTimeout>; at: number } | undefined;
 
@@ -78,14 +85,14 @@ export function createThrottlePacer(now: () => number = Date.now): ThrottlePacer
     const t = now();
     while (s.inFlight < s.concurrencyLimit && queue.length > 0) {
       if (t < s.gateUntil) return wakeAt(s.gateUntil, t);
-      const paced = s.nearLimit && s.intervalMs > 0 ? s.lastSentAt + s.intervalMs : 0;
+      const paced = s.usage >= PACE_FROM && s.intervalMs > 0 ? s.lastSentAt + s.intervalMs : 0;
       if (t < paced) return wakeAt(paced, t);
       const i = t < s.writeGateUntil ? queue.findIndex((w) => !w.write) : 0;
       if (i < 0) return wakeAt(s.writeGateUntil, t);
       const [w] = queue.splice(i, 1);
       s.inFlight++;
       s.lastSentAt = t;
-      w!.resolve({ epoch: s.epoch });
+      w!.resolve({ sentAt: t });
     }
   }
 
@@ -101,28 +108,36 @@ export function createThrottlePacer(now: () => number = Date.now): ThrottlePacer
     done(ticket, outcome) {
       const t = now();
       s.inFlight = Math.max(0, s.inFlight - 1);
+      const nearLimit = !outcome.throttled && outcome.usage !== undefined;
+      if (outcome.throttled || nearLimit) s.lastSignalAt = t;
       if (outcome.throttled) {
         if (outcome.writesOnly) s.writeGateUntil = Math.max(s.writeGateUntil, t + outcome.retryAfterMs);
         else s.gateUntil = Math.max(s.gateUntil, t + outcome.retryAfterMs);
-        // The first 429 of a burst (requests already in flight then do not count again).
-        if (ticket.epoch === s.epoch) {
-          // From one 429 to the next the bucket went from empty to empty: what was served meanwhile is its refill.
+        // The first 429 of a burst: sent after the previous 429 came back (requests already in flight then
+        // do not count again).
+        if (ticket.sentAt > s.last429At) {
+          // From one 429 to the next the bucket went from empty to empty: what it charged meanwhile (served, and
+          // throttled in the same burst) is its refill.
           // 5 % slower than that: too slow refills the bucket and lifts the pacing, too fast ends in a 429.
           if (s.last429At > 0) s.intervalMs = (PACING_MARGIN * (t - s.last429At)) / (s.servedSince429 + 1);
           s.last429At = t;
           s.servedSince429 = 0;
           // s.inFlight no longer counts this request: the window it was sent in was s.inFlight + 1.
           s.concurrencyLimit = Math.max(1, Math.floor(Math.min(s.concurrencyLimit, s.inFlight + 1) / 2));
-          s.epoch++;
+        } else {
+          // Charged like any other request: part of what the bucket refilled until the next 429.
+          s.servedSince429++;
         }
-        s.nearLimit = true;
+        s.usage = 1;
       } else {
         s.servedSince429++;
-        s.nearLimit = outcome.nearLimit;
-        if (outcome.nearLimit) {
-          // Less than a fifth of the bucket is left: one request at a time, spaced at the learnt refill rate.
+        s.usage = outcome.usage ?? 0;
+        if (nearLimit) {
+          // Less than a fifth of the bucket is left: one request at a time; from PACE_FROM on, spaced at the
+          // learnt refill rate, so the bucket is used down to its last units but not into a 429.
           s.concurrencyLimit = 1;
-          s.epoch++;
+        } else if (t - s.lastSignalAt > QUIET_MS) {
+          s.concurrencyLimit = Infinity;
         } else if (Number.isFinite(s.concurrencyLimit)) {
           s.concurrencyLimit += 1 / s.concurrencyLimit;
         }

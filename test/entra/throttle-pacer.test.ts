@@ -58,7 +58,7 @@ describe("throttle pacer", () => {
     await vi.advanceTimersByTimeAsync(1);
     // Concurrency was cut to 1 (half of the one in flight, at least 1): the retried request goes alone.
     expect(h.released).toEqual(["a", "a-again"]);
-    pacer.done(h.ticket("a-again"), { throttled: false, nearLimit: false });
+    pacer.done(h.ticket("a-again"), { throttled: false });
     await flush();
     expect(h.released).toEqual(["a", "a-again", "b"]);
   });
@@ -70,12 +70,12 @@ describe("throttle pacer", () => {
     h.take("r0");
     await flush();
     pacer.done(h.ticket("w1"), { throttled: true, retryAfterMs: 5_000, writesOnly: true });
-    pacer.done(h.ticket("r0"), { throttled: false, nearLimit: false });
+    pacer.done(h.ticket("r0"), { throttled: false });
     h.take("w2", true);
     h.take("r1");
     await flush();
     expect(h.released).toEqual(["w1", "r0", "r1"]);
-    pacer.done(h.ticket("r1"), { throttled: false, nearLimit: false });
+    pacer.done(h.ticket("r1"), { throttled: false });
     await vi.advanceTimersByTimeAsync(5_000);
     expect(h.released).toEqual(["w1", "r0", "r1", "w2"]);
   });
@@ -90,12 +90,31 @@ describe("throttle pacer", () => {
     // r1 was in flight when r0's 429 came back: its 429 is part of the same burst.
     pacer.done(h.ticket("r1"), { throttled: true, retryAfterMs: 1_000, writesOnly: false });
     expect(pacer.state.concurrencyLimit).toBe(4);
-    pacer.done(h.ticket("r2"), { throttled: false, nearLimit: true });
+    pacer.done(h.ticket("r2"), { throttled: false, usage: 0.97 });
     expect(pacer.state.concurrencyLimit).toBe(1);
-    pacer.done(h.ticket("r3"), { throttled: false, nearLimit: false });
+    pacer.done(h.ticket("r3"), { throttled: false });
     expect(pacer.state.concurrencyLimit).toBe(2);
-    pacer.done(h.ticket("r4"), { throttled: false, nearLimit: false });
+    pacer.done(h.ticket("r4"), { throttled: false });
     expect(pacer.state.concurrencyLimit).toBe(2.5);
+  });
+
+  it("stops holding the caller back after 10 s without a 429 or a near-limit response", async () => {
+    const pacer = createThrottlePacer(() => Date.now());
+    const h = harness(pacer);
+    h.take("a");
+    await flush();
+    pacer.done(h.ticket("a"), { throttled: true, retryAfterMs: 1_000, writesOnly: false });
+    expect(pacer.state.concurrencyLimit).toBe(1);
+    await vi.advanceTimersByTimeAsync(5_000);
+    h.take("b");
+    await flush();
+    pacer.done(h.ticket("b"), { throttled: false });
+    expect(pacer.state.concurrencyLimit).toBe(2);
+    await vi.advanceTimersByTimeAsync(5_001);
+    h.take("c");
+    await flush();
+    pacer.done(h.ticket("c"), { throttled: false });
+    expect(pacer.state.concurrencyLimit).toBe(Infinity);
   });
 
   it("spaces sends near the limit at the refill rate learnt between two 429s", async () => {
@@ -109,7 +128,7 @@ describe("throttle pacer", () => {
     for (let i = 0; i < 9; i++) {
       h.take(`s${i}`);
       await flush();
-      pacer.done(h.ticket(`s${i}`), { throttled: false, nearLimit: false });
+      pacer.done(h.ticket(`s${i}`), { throttled: false });
     }
     h.take("second");
     await flush();
@@ -117,14 +136,21 @@ describe("throttle pacer", () => {
     pacer.done(h.ticket("second"), { throttled: true, retryAfterMs: 1_000, writesOnly: false });
     expect(pacer.state.intervalMs).toBeCloseTo(210, 6);
     await vi.advanceTimersByTimeAsync(1_000);
+    // Above 0.8 of the limit: one at a time, not yet spaced.
     h.take("p0");
     await flush();
-    pacer.done(h.ticket("p0"), { throttled: false, nearLimit: true });
+    pacer.done(h.ticket("p0"), { throttled: false, usage: 0.85 });
     h.take("p1");
-    await vi.advanceTimersByTimeAsync(209);
-    expect(h.released).not.toContain("p1");
-    await vi.advanceTimersByTimeAsync(1);
+    await flush();
     expect(h.released).toContain("p1");
+    expect(pacer.state.concurrencyLimit).toBe(1);
+    // From 0.95 on: spaced at the learnt interval.
+    pacer.done(h.ticket("p1"), { throttled: false, usage: 0.97 });
+    h.take("p2");
+    await vi.advanceTimersByTimeAsync(209);
+    expect(h.released).not.toContain("p2");
+    await vi.advanceTimersByTimeAsync(1);
+    expect(h.released).toContain("p2");
   });
 });
 
