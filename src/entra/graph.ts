@@ -315,6 +315,8 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
   const seenTokens: string[] = [];
   const stats: GraphSessionStats = { requests: 0, gets: 0, writes: 0, retries: 0, byCall: {} };
 
+  /** x-ms-throttle-limit-percentage of each response, by client-request-id, until request() takes it. */
+  const limitUsage = new Map<string, number>();
   // Middleware: only our fetch handler (adds a per-request timeout). No SDK RetryHandler (retries are
   // decided in request()) and no SDK AuthenticationHandler (it only authenticates known Graph hosts;
   // request() sets the Authorization header itself after obtaining the token).
@@ -334,7 +336,6 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
     middleware: [fetchHandler as never],
   });
 
-  const limitUsage = new Map<string, number>();
   const send = async (spec: GraphRequestSpec, token: string, clientRequestId: string): Promise<unknown> => {
     let req = client.api(spec.path).version(endpoints.apiVersion).header("Authorization", `Bearer ${token}`).header("client-request-id", clientRequestId);
     if (spec.query) {
