@@ -8,7 +8,9 @@
  *   environment at run time, never from resource inputs, so nothing credential-like reaches state.
  * - Clouds: `global`, `usgovernment`, `usgovernment-dod`, `china`, or an explicit base URL.
  * - Retries: 429/503/504 honour `Retry-After` (seconds or HTTP date) up to a cap; without the header a
- *   bounded exponential back-off with jitter is used. Right after an app is created, callers may ask
+ *   bounded exponential back-off with jitter is used. A 429 holds back every request of the same caller
+ *   (Graph root + token) in the process until its Retry-After, and the caller slows down near the limit
+ *   (throttle-pacer.ts), because Graph charges throttled requests too. Right after an app is created, callers may ask
  *   for 404/403/409 to be retried for a bounded time (directory replication lag, graph-sync.md §1.2).
  * - Errors are plain `Error`s (see helpers.ts for why not a subclass) whose message names the app, the
  *   call and Graph's error code, and is passed through `redact()` so it never contains a token.
@@ -19,6 +21,7 @@ import type { TokenCredential } from "@azure/identity";
 import { CLOUDS, type CloudFacts } from "../catalog/clouds";
 import type { Cloud } from "../spec/schema";
 import { redact, sleep } from "./helpers";
+import { sharedThrottlePacer, type PacerTicket } from "./throttle-pacer";
 
 /** The catalog's clouds plus US Government DoD (L5), which a Graph connection can reach but the catalog does not list. */
 export type GraphCloud = Cloud | "usgovernment-dod";
@@ -322,6 +325,8 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
   const seenTokens: string[] = [];
   const stats: GraphSessionStats = { requests: 0, gets: 0, writes: 0, retries: 0, recovered: 0, byCall: {} };
 
+  /** x-ms-throttle-limit-percentage of each response, by client-request-id, until request() takes it. */
+  const limitUsage = new Map<string, number>();
   // Middleware: only our fetch handler (adds a per-request timeout). No SDK RetryHandler (retries are
   // decided in request()) and no SDK AuthenticationHandler (it only authenticates known Graph hosts;
   // request() sets the Authorization header itself after obtaining the token).
@@ -329,6 +334,10 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
     async execute(ctx: { request: string | Request; options?: RequestInit; response?: Response }) {
       const signal = AbortSignal.timeout(retry.timeoutMs);
       ctx.response = await fetch(ctx.request, { ...(ctx.options ?? {}), signal });
+      // Early throttling warning, "returned only when the application consumed more than 0.8 of its limit" (throttling-limits.md).
+      const usage = ctx.response.headers.get("x-ms-throttle-limit-percentage");
+      const id = new Headers(ctx.options?.headers).get("client-request-id");
+      if (usage && id) limitUsage.set(id, Number(usage));
     },
   };
   const client = graphSdk.Client.initWithMiddleware({
@@ -337,8 +346,8 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
     middleware: [fetchHandler as never],
   });
 
-  const send = async (spec: GraphRequestSpec<unknown>, token: string): Promise<unknown> => {
-    let req = client.api(spec.path).version(endpoints.apiVersion).header("Authorization", `Bearer ${token}`).header("client-request-id", crypto.randomUUID());
+  const send = async (spec: GraphRequestSpec<unknown>, token: string, clientRequestId: string): Promise<unknown> => {
+    let req = client.api(spec.path).version(endpoints.apiVersion).header("Authorization", `Bearer ${token}`).header("client-request-id", clientRequestId);
     if (spec.query) {
       const encoded: Record<string, string> = {};
       for (const [k, v] of Object.entries(spec.query)) encoded[k] = encodeURIComponent(v);
@@ -358,7 +367,9 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
     }
   };
 
-  const describe = (e: unknown): { statusCode: number; code: string; message: string; requestId?: string; retryAfter?: string | null } => {
+  const describe = (
+    e: unknown,
+  ): { statusCode: number; code: string; message: string; requestId?: string; retryAfter?: string | null; throttleScope?: string | null } => {
     const ge = e as { statusCode?: number; code?: string | null; message?: string; body?: unknown; requestId?: string | null; headers?: Headers };
     const statusCode = typeof ge?.statusCode === "number" && ge.statusCode > 0 ? ge.statusCode : 0;
     let code = ge?.code ?? "";
@@ -383,13 +394,14 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
       code = /timeout|abort/i.test(`${code} ${String(cause)} ${message}`) ? "Timeout" : "NetworkError";
       if (!message) message = String(cause ?? e);
     }
-    let retryAfter: string | null | undefined;
-    try {
-      retryAfter = ge?.headers && typeof ge.headers.get === "function" ? ge.headers.get("retry-after") : undefined;
-    } catch {
-      retryAfter = undefined;
-    }
-    return { statusCode, code: code || `HTTP${statusCode}`, message, requestId, retryAfter };
+    const header = (name: string): string | null | undefined => {
+      try {
+        return ge?.headers && typeof ge.headers.get === "function" ? ge.headers.get(name) : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    return { statusCode, code: code || `HTTP${statusCode}`, message, requestId, retryAfter: header("retry-after"), throttleScope: header("x-ms-throttle-scope") };
   };
 
   const fail = (spec: GraphRequestSpec<unknown>, d: ReturnType<typeof describe>, attempts: number, note: string): GraphCallError => {
@@ -426,6 +438,7 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
     let attempts = 0;
     let transientAttempts = 0;
     let lagAttempts = 0;
+    let throttledBefore = false;
     for (;;) {
       attempts++;
       stats.requests++;
@@ -441,13 +454,22 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
         throw new Error(redact(`${who}: Graph call "${spec.call}" could not authenticate: ${(e as Error)?.message ?? String(e)}`, spec.sensitive ?? []));
       }
       if (!seenTokens.includes(token)) seenTokens.push(token);
+      const pacer = sharedThrottlePacer(`${endpoints.graphRoot} ${crypto.createHash("sha256").update(token).digest("base64url").slice(0, 22)}`);
+      const ticket: PacerTicket = await pacer.acquire(spec.method !== "GET", throttledBefore);
+      const clientRequestId = crypto.randomUUID();
       try {
-        return (await send(spec, token)) as T;
+        const result = (await send(spec, token, clientRequestId)) as T;
+        const usage = limitUsage.get(clientRequestId);
+        limitUsage.delete(clientRequestId);
+        pacer.done(ticket, usage === undefined || Number.isNaN(usage) ? { throttled: false } : { throttled: false, usage });
+        return result;
       } catch (e) {
+        limitUsage.delete(clientRequestId);
         const d = describe(e);
         const s = d.statusCode;
         if (!idempotent && spec.recover && (s === 0 || s === 500 || s === 502 || s === 503 || s === 504)) {
           // Outcome unknown: look before writing again, so a write is never applied twice.
+          pacer.done(ticket, { throttled: false });
           transientAttempts++;
           const found = await spec.recover();
           if (found !== undefined) {
@@ -460,15 +482,19 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
           continue;
         }
         const transient = s === 429 || s === 503 || (idempotent && (s === 504 || s === 0));
+        if (transient) transientAttempts++;
+        const retryAfterMs = parseRetryAfter(d.retryAfter);
+        const tooLong = retryAfterMs !== undefined && retryAfterMs > retry.maxRetryAfterSeconds * 1000;
+        const waitMs = tooLong ? 0 : (retryAfterMs ?? backoffDelay(transientAttempts, retry, random));
+        // x-ms-throttle-scope is <Scope>/<Limit>/<AppId>/<Tenant…>; Limit "Write" leaves reads going (throttling-limits.md).
+        pacer.done(ticket, s === 429 ? { throttled: true, retryAfterMs: waitMs, writesOnly: d.throttleScope?.split("/")[1] === "Write" } : { throttled: false });
         if (transient) {
-          transientAttempts++;
           if (transientAttempts >= retry.maxAttempts) throw fail(spec as GraphRequestSpec<unknown>, d, attempts, `gave up after ${attempts} attempts`);
-          const retryAfterMs = parseRetryAfter(d.retryAfter);
-          if (retryAfterMs !== undefined && retryAfterMs > retry.maxRetryAfterSeconds * 1000) {
-            throw fail(spec as GraphRequestSpec<unknown>, d, attempts, `Retry-After ${Math.round(retryAfterMs / 1000)} s exceeds the ${retry.maxRetryAfterSeconds} s limit`);
-          }
+          if (tooLong) throw fail(spec as GraphRequestSpec<unknown>, d, attempts, `Retry-After ${Math.round(retryAfterMs! / 1000)} s exceeds the ${retry.maxRetryAfterSeconds} s limit`);
           stats.retries++;
-          await sleep(retryAfterMs ?? backoffDelay(transientAttempts, retry, random));
+          // A 429 waits at the caller's gate (acquire); every other transient status here.
+          if (s === 429) throttledBefore = true;
+          else await sleep(waitMs);
           continue;
         }
         if ((s === 404 || s === 403 || s === 409) && lagDeadline) {

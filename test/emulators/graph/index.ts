@@ -25,6 +25,7 @@ import type {
 } from "../../../src/graph/wire";
 import { appTemplates, MASKED_SECRET_KEYS, NON_GALLERY_TEMPLATE_IDS } from "./catalog";
 import type { AppTemplateDef, EmulatorCloud, SyncTemplateDef } from "./catalog";
+import { emulatorThrottling, type EmulatorThrottlingOptions, type Throttler } from "./throttling";
 import { actionParameterNames, badRequest, GraphHttpError, onlyKeys, validateRestartBody, validateSchemaPut, validateSecretsPut, validateSynchronizationStatus } from "./validate";
 
 export * from "./catalog";
@@ -46,6 +47,8 @@ export interface GraphEmulatorOptions {
   pageSize?: number;
   /** Port on 127.0.0.1 (`npm run emulator -- --port N`). Default: a free one. */
   port?: number;
+  /** Enforce Graph's identity-and-access throttling (throttling.ts); also accepts one token per calling app. */
+  throttling?: EmulatorThrottlingOptions;
 }
 
 export interface RequestLogEntry {
@@ -63,6 +66,8 @@ export interface RequestLogEntry {
   errorCode?: string;
   /** Which injected fault or lag answered, if any: `429`, `503`, `latency`, `reset`, `lag-404`, …; `…-after-apply` when the change was applied first. */
   fault?: string;
+  /** appId of the calling application (from the bearer token), once the token is accepted. */
+  callerAppId?: string;
   startedAt: number;
   endedAt: number;
 }
@@ -176,6 +181,8 @@ export interface GraphEmulator {
   /** Every request, in arrival order. */
   readonly requests: RequestLogEntry[];
   readonly faults: FaultControls;
+  /** The throttling buckets, when `throttling` was given. */
+  readonly throttling?: Throttler;
   clearRequests(): void;
   /** Requests other than GET. */
   writes(): RequestLogEntry[];
@@ -260,6 +267,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   let seq = 0;
   const podLimit = options.provisionOnDemandPer10s ?? 5;
   const pageSize = options.pageSize ?? 100;
+  const throttling = emulatorThrottling(options.throttling, token, tenantId, randomUUID());
 
   interface ActiveRule extends FaultRule {
     hits: number;
@@ -1094,6 +1102,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       authorization: String(req.headers.authorization ?? ""),
     };
     let reply: Reply;
+    let throttleHeaders: Record<string, string> = {};
     try {
       const fault = matchFault(ctx);
       if (fault) {
@@ -1107,9 +1116,12 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       }
       const delay = faults.latencyMs + (fault?.latencyMs ?? 0);
       if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-      if (ctx.authorization !== `Bearer ${token}`) {
+      const callerAppId = throttling.appIdOf(ctx.authorization);
+      if (callerAppId === undefined) {
         throw new GraphHttpError(401, "InvalidAuthenticationToken", ctx.authorization ? "Access token validation failure. Invalid audience." : "Access token is empty.");
       }
+      entry.callerAppId = callerAppId;
+      throttleHeaders = throttling.admit(callerAppId, ctx.method, path, ctx.query);
       if (version !== "v1.0" && version !== "beta") throw badRequest("Request_BadRequest", `Invalid version: '${version}'.`);
       if (ctx.hasBody) {
         const ct = String(req.headers["content-type"] ?? "");
@@ -1153,7 +1165,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     }
     entry.status = reply.status;
     entry.endedAt = Date.now();
-    const headers: Record<string, string> = { "request-id": requestId, "client-request-id": clientRequestId, ...(reply.headers ?? {}) };
+    const headers: Record<string, string> = { "request-id": requestId, "client-request-id": clientRequestId, ...throttleHeaders, ...(reply.headers ?? {}) };
     if (reply.status === 204 || reply.body === undefined) {
       res.writeHead(reply.status, headers);
       res.end();
@@ -1178,6 +1190,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
     cloud,
     requests,
     faults,
+    ...(throttling.throttler ? { throttling: throttling.throttler } : {}),
     clearRequests() {
       requests.length = 0;
     },

@@ -8,6 +8,7 @@
  */
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
 import type { GraphEmulatorOptions, RequestLogEntry, SeedAppOptions, SeededApp } from "./index";
+import type { IdentityLimits, ThrottleStats } from "./throttling";
 
 export interface GraphEmulatorWorker {
   readonly url: string;
@@ -17,6 +18,9 @@ export interface GraphEmulatorWorker {
   clearRequests(): Promise<void>;
   /** The request log without bodies. */
   requests(): Promise<Omit<RequestLogEntry, "body">[]>;
+  /** Switches throttling (started with the `throttling` option) on or off, from full buckets, optionally with other limits. */
+  setThrottling(enabled: boolean, limits?: IdentityLimits): Promise<void>;
+  throttleStats(): Promise<ThrottleStats>;
   close(): Promise<void>;
 }
 
@@ -51,6 +55,8 @@ export async function startGraphEmulatorWorker(options: GraphEmulatorOptions = {
     setLatency: (ms) => call<void>("setLatency", ms),
     clearRequests: () => call<void>("clearRequests"),
     requests: () => call("requests"),
+    setThrottling: (enabled, limits) => call<void>("setThrottling", { enabled, limits }),
+    throttleStats: () => call<ThrottleStats>("throttleStats"),
     close: async () => {
       await call<void>("close");
       await worker.terminate();
@@ -81,6 +87,18 @@ if (!isMainThread && parentPort) {
             break;
           case "requests":
             value = emu.requests.map(({ body: _b, ...rest }) => rest);
+            break;
+          case "setThrottling":
+            if (!emu.throttling) throw new Error("the emulator was started without the throttling option");
+            {
+              const { enabled, limits } = m.arg as { enabled: boolean; limits?: IdentityLimits };
+              emu.throttling.reset(limits);
+              emu.throttling.enabled = enabled;
+            }
+            break;
+          case "throttleStats":
+            if (!emu.throttling) throw new Error("the emulator was started without the throttling option");
+            value = emu.throttling.stats();
             break;
           case "close":
             await emu.close();
