@@ -244,14 +244,19 @@ export async function pauseSynchronizationJob(s: GraphSession, sp: string, job: 
   await s.request({ method: "POST", path: `${jobBase(sp, job)}/pause`, call: "POST job pause", idempotent: true, ...ctxFields(ctx) });
 }
 
-/** `resetScope` is a comma-separated flag string (§2.6); omit for the portal's "Restart provisioning". */
-export async function restartSynchronizationJob(s: GraphSession, sp: string, job: string, resetScope?: string, ctx?: CallContext): Promise<void> {
-  await s.request({
+/**
+ * `POST …/jobs/{id}/restart` → 204 (synchronization-synchronizationjob-restart.md). `resetScope` is a comma-separated
+ * flag string (§2.6); omit for the portal's "Restart provisioning". `recover` (see GraphRequestSpec) tells after a
+ * lost answer whether the restart was applied (`null`) or not (`undefined`).
+ */
+export async function restartSynchronizationJob(s: GraphSession, sp: string, job: string, resetScope?: string, ctx?: CallContext, recover?: () => Promise<null | undefined>): Promise<void> {
+  await s.request<null>({
     method: "POST",
     path: `${jobBase(sp, job)}/restart`,
     body: { criteria: resetScope !== undefined ? { resetScope } : {} },
     call: "POST job restart",
     ...ctxFields(ctx),
+    ...(recover ? { recover } : {}),
   });
 }
 

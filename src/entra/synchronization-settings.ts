@@ -16,7 +16,9 @@
  * adopting settings Entra already holds (token set, nothing else differs), GET + validateCredentials only;
  * diff = none; update = GET secrets, then nothing if nothing differs, else (validateCredentials when
  * BaseAddress or token changed) + one PUT; read = GET secrets; delete = GET + PUT clearing BaseAddress
- * and SecretToken when `allowDelete`, else none.
+ * and SecretToken when `allowDelete`, else none. After a PUT that changed BaseAddress or the token (create
+ * or update): GET job, and when it is quarantined for credentials one `POST …/restart` with resetScope
+ * QuarantineState (quarantine.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { GraphDynamicResource, type GraphResourceArgs } from "./dynamic-resource";
@@ -26,6 +28,7 @@ import type { GraphResourceInputs } from "./provider-kit";
 import { appLabel, callContext, checkResult, diffResult, graphFailures, outputsOf, requiredStringFailures, unlessGone } from "./provider-kit";
 import type { NotificationSettingsInput, SettingsDeclaration } from "./settings-model";
 import { buildSecretsCollection, parseSecrets, projectLiveSettings, settingsDifferences } from "./settings-model";
+import { restartIfQuarantinedForCredentials } from "./quarantine";
 import { getSecrets, putSecrets, validateCredentials } from "./sync-api";
 
 export interface SynchronizationSettingsInputs extends GraphResourceInputs {
@@ -165,6 +168,9 @@ async function reconcileSettings(inputs: SynchronizationSettingsInputs, previous
     return { salt, hash: hashSecret(token, salt) };
   }
   await putSecrets(session, inputs.servicePrincipalId, buildSecretsCollection(decl, token, live), ctx);
+  // Saved credentials do not restart a job quarantined for credentials; without a restart it waits for Entra's
+  // next cycle, up to a day away (quarantine.ts).
+  if (credentialsChanged) await restartIfQuarantinedForCredentials(session, inputs.servicePrincipalId, inputs.jobId, ctx);
   if (!tokenChanged && previous) return { salt: previous.secretTokenSalt, hash: previous.secretTokenHash };
   const salt = newSalt();
   return { salt, hash: hashSecret(token, salt) };

@@ -73,10 +73,12 @@ const NEVER = /^0001-01-01/;
  * What to do per quarantine reason, after "Application provisioning in quarantine status"
  * (learn.microsoft.com/entra/identity/app-provisioning/application-provisioning-quarantine-status): the job
  * leaves quarantine after the errors are fixed and the next cycle starts; after four weeks it is disabled.
- * Restarting with resetScope QuarantineState (CSDL synchronizationJobRestartScope) retries at once.
+ * Restarting with resetScope QuarantineState (CSDL synchronizationJobRestartScope) retries at once; `up` does that
+ * itself after saving changed credentials for a job quarantined for credentials (src/entra/quarantine.ts).
  */
 const QUARANTINE_ADVICE: Record<SynchronizationQuarantine["reason"], string> = {
-  EncounteredQuarantineException: "the target refused most calls (often invalid credentials or tenant URL): fix them (scimops check), then let the next cycle run or restart the job with resetScope QuarantineState",
+  EncounteredQuarantineException:
+    "the target refused most calls (often invalid credentials or tenant URL): put working ones in the stack and run scimops up — it tests them, saves them and restarts the job with resetScope QuarantineState; a token fixed elsewhere waits for the next cycle (up to a day) unless the job is restarted",
   EncounteredBaseEscrowThreshold: "too many entries failed (escrowed): fix the failures listed below, then restart the job with resetScope QuarantineState",
   EncounteredTotalEscrowThreshold: "too many entries failed (escrowed): fix the failures listed below, then restart the job with resetScope QuarantineState",
   EncounteredEscrowProportionThreshold: "most entries failed (escrowed): fix the failures listed below, then restart the job with resetScope QuarantineState",

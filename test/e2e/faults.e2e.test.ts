@@ -144,7 +144,7 @@ function partsBeforeOrDeclared(before: Snapshot, after: Snapshot, declared: Snap
  * Drift, fault, `up`, then the next `up`: the faulted one converges back to `desired` (or, when `fails` is given,
  * fails with that message and loses nothing), the next converges, and the one after writes nothing.
  */
-async function underFault(fault: string, inject: () => void, options: { desired: () => Snapshot; drift?: boolean; fails?: RegExp; beforeNextUp?: () => Promise<void> }) {
+async function underFault(fault: string, inject: () => void, options: { desired: () => Snapshot; drift?: boolean; fails?: RegExp; beforeNextUp?: () => Promise<void>; nextUpNote?: string }) {
   if (options.drift !== false) drift();
   const before = snapshot();
   inject();
@@ -182,7 +182,7 @@ async function underFault(fault: string, inject: () => void, options: { desired:
     const third = await up();
     expect(third.ok, third.message).toBe(true);
     expect(writesOf(third.log).list).toEqual([]);
-    nextUp = `converges (${healed} writes), then 0 writes`;
+    nextUp = `converges (${healed} writes${options.nextUpNote ? `: ${options.nextUpNote}` : ""}), then 0 writes`;
   }
   expect(snapshot()).toEqual(options.desired());
   rows.push({
@@ -193,7 +193,7 @@ async function underFault(fault: string, inject: () => void, options: { desired:
     nextUp,
     seconds: Math.round(faulted.seconds * 10) / 10,
   });
-  return { faulted, w };
+  return { faulted, w, next };
 }
 
 function tableText(): string {
@@ -351,16 +351,29 @@ describe("Graph's failures through the real program and engine", () => {
     expect(writesOf(unchanged.log).list).toEqual([]);
     await stack.setConfig("scimops:jumpcloudApiKey", { value: REJECTED, secret: true });
     const rotated = () => desired.map((a) => (a.displayName === JUMPCLOUD ? { ...a, secrets: a.secrets.map((kv) => (kv.key === "SecretToken" ? { ...kv, value: ROTATED } : kv)) } : a));
-    const { faulted } = await underFault("target starts rejecting the token; the stack then sends one it also rejects, then the accepted one", () => undefined, {
+    const { faulted, next } = await underFault("target starts rejecting the token; the stack then sends one it also rejects, then the accepted one", () => undefined, {
       desired: rotated,
       drift: false,
+      nextUpNote: "validateCredentials, PUT secrets, restart with resetScope QuarantineState",
       fails: /the provisioning target rejected the credentials \(tenant URL https:\/\/api\.jumpcloud\.com\/scim\/v2\/\?aadOptscim062020\); the synchronization secrets were NOT changed/,
       // The operator puts the token the target accepts now into the stack.
-      beforeNextUp: () => stack.setConfig("scimops:jumpcloudApiKey", { value: ROTATED, secret: true }),
+      beforeNextUp: async () => {
+        // Neither the up that changed nothing nor the one whose token was rejected touched the quarantine.
+        expect(emulator.getJob(jc.id, jc.jobIds[0]!).status.code).toBe("Quarantine");
+        await stack.setConfig("scimops:jumpcloudApiKey", { value: ROTATED, secret: true });
+      },
     });
     // The rejected token was tested, never saved.
     expect(writesOf(faulted.log).list).toEqual(["POST /sp/synchronization/jobs/{job}/validateCredentials 400"]);
     expect(faulted.message).not.toContain(REJECTED);
+    // The up with the accepted token tested it, saved it, and restarted the quarantined job once, lifting the
+    // quarantine only (resetScope QuarantineState): the job runs again instead of waiting for Entra's next cycle.
+    expect(writesOf(next.log).list).toEqual(["POST /sp/synchronization/jobs/{job}/validateCredentials 204", "PUT /sp/synchronization/secrets 204", "POST /sp/synchronization/jobs/{job}/restart 204"]);
+    expect(next.log.find((r) => r.path.endsWith("/restart"))!.body).toEqual({ criteria: { resetScope: "QuarantineState" } });
+    const job = emulator.getJob(jc.id, jc.jobIds[0]!);
+    expect(job.status.code).toBe("Active");
+    expect(job.status.quarantine).toBeNull();
+    expect(job.schedule.state).toBe("Active");
     desired = snapshot();
   }, SLOW);
 

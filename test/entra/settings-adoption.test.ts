@@ -70,6 +70,6 @@ describe("adopting portal-configured settings", () => {
     const app = portalApp();
     emu.clearRequests();
     await provider.create(inputs(app, { skipOutOfScopeDeletions: false }));
-    expect(calls()).toEqual(["GET secrets 200", `POST jobs/${app.jobId}/validateCredentials 204`, "PUT secrets 204"]);
+    expect(calls()).toEqual(["GET secrets 200", `POST jobs/${app.jobId}/validateCredentials 204`, "PUT secrets 204", `GET jobs/${app.jobId} 200`]);
   });
 });

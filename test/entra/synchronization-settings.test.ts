@@ -51,7 +51,7 @@ describe("create", () => {
     const app = seed();
     emu.clearRequests();
     const res = await provider.create(inputs(app));
-    expect(calls()).toEqual(["GET secrets 200", `POST jobs/${app.jobId}/validateCredentials 204`, "PUT secrets 204"]);
+    expect(calls()).toEqual(["GET secrets 200", `POST jobs/${app.jobId}/validateCredentials 204`, "PUT secrets 204", `GET jobs/${app.jobId} 200`]);
     expect(stored(app)).toEqual({
       BaseAddress: BASE,
       SecretToken: "token-one-1111",
@@ -81,7 +81,7 @@ describe("create", () => {
     const app = seed("the-right-token");
     emu.clearRequests();
     await provider.create(inputs(app, { secretToken: "anything", validateCredentials: false }));
-    expect(calls()).toEqual(["GET secrets 200", "PUT secrets 204"]);
+    expect(calls()).toEqual(["GET secrets 200", "PUT secrets 204", `GET jobs/${app.jobId} 200`]);
   });
 
   it("leaves undeclared settings and unmanaged keys as they are", async () => {
@@ -133,7 +133,7 @@ describe("no-op, token rotation, other changes", () => {
     expect((await provider.diff("x", outs, news)).changes).toBe(true);
     emu.clearRequests();
     const upd = await provider.update("x", outs, news);
-    expect(calls()).toEqual(["GET secrets 200", `POST jobs/${app.jobId}/validateCredentials 204`, "PUT secrets 204"]);
+    expect(calls()).toEqual(["GET secrets 200", `POST jobs/${app.jobId}/validateCredentials 204`, "PUT secrets 204", `GET jobs/${app.jobId} 200`]);
     expect(stored(app).SecretToken).toBe("token-two-2222");
     expect(upd.outs.secretTokenHash).not.toBe(outs.secretTokenHash);
     expect((await provider.diff("x", upd.outs, news)).changes).toBe(false);
@@ -165,7 +165,7 @@ describe("no-op, token rotation, other changes", () => {
     const outs = await created(app);
     emu.clearRequests();
     await provider.update("x", outs, inputs(app, { baseAddress: "https://scim2.contoso.test/scim" }));
-    expect(calls()).toEqual(["GET secrets 200", `POST jobs/${app.jobId}/validateCredentials 204`, "PUT secrets 204"]);
+    expect(calls()).toEqual(["GET secrets 200", `POST jobs/${app.jobId}/validateCredentials 204`, "PUT secrets 204", `GET jobs/${app.jobId} 200`]);
     expect(emu.requests[1]!.body).toEqual({ useSavedCredentials: false, credentials: [{ key: "BaseAddress", value: "https://scim2.contoso.test/scim" }, { key: "SecretToken", value: "token-one-1111" }] });
   });
 
@@ -208,7 +208,7 @@ describe("refresh (read) and drift", () => {
     expect((await provider.diff("x", props, inputs(app))).changes).toBe(true);
     emu.clearRequests();
     await provider.update("x", props, inputs(app));
-    expect(calls()).toEqual(["GET secrets 200", `POST jobs/${app.jobId}/validateCredentials 204`, "PUT secrets 204"]);
+    expect(calls()).toEqual(["GET secrets 200", `POST jobs/${app.jobId}/validateCredentials 204`, "PUT secrets 204", `GET jobs/${app.jobId} 200`]);
     expect(stored(app)).toMatchObject({ BaseAddress: BASE, SyncAll: "false", SecretToken: "token-one-1111" });
   });
 
@@ -257,7 +257,7 @@ describe("faults", () => {
     emu.faults.inject({ method: "PUT", path: "/secrets", status: 429, retryAfter: 1 });
     emu.clearRequests();
     await provider.create(inputs(app));
-    expect(calls()).toEqual(["GET secrets 200", `POST jobs/${app.jobId}/validateCredentials 204`, "PUT secrets 429", "PUT secrets 204"]);
+    expect(calls()).toEqual(["GET secrets 200", `POST jobs/${app.jobId}/validateCredentials 204`, "PUT secrets 429", "PUT secrets 204", `GET jobs/${app.jobId} 200`]);
     expect(stored(app).SecretToken).toBe("token-one-1111");
   });
 

@@ -426,6 +426,76 @@ describe("a target that starts rejecting the token", () => {
   });
 });
 
+describe("restart and quarantine", () => {
+  /** A running job quarantined because the target now accepts only "new-token"; the saved token is "old-token". */
+  async function quarantined(name: string) {
+    const app = emu.seedApp({ template: "non-gallery", displayName: name, acceptedSecretToken: "old-token" });
+    const sp = app.servicePrincipalId;
+    const jobPath = `/servicePrincipals/${sp}/synchronization/jobs/${app.jobId}`;
+    const saveToken = async (token: string) =>
+      expect((await call("PUT", `/servicePrincipals/${sp}/synchronization/secrets`, { value: [{ key: "BaseAddress", value: "https://scim.test" }, { key: "SecretToken", value: token }] })).status).toBe(204);
+    await saveToken("old-token");
+    expect((await call("POST", `${jobPath}/start`)).status).toBe(204);
+    emu.setAcceptedSecretToken(sp, "new-token", { quarantine: true });
+    const status = async () => (await call("GET", jobPath)).json.status;
+    expect((await status()).code).toBe("Quarantine");
+    return { app, jobPath, saveToken, status };
+  }
+
+  it("QuarantineState lifts the quarantine once the saved credentials work: the job runs again (Active)", async () => {
+    const { app, jobPath, saveToken, status } = await quarantined("Restart lifts");
+    // Saving the accepted token does not by itself take the job out of quarantine.
+    await saveToken("new-token");
+    expect((await status()).code).toBe("Quarantine");
+    expect((await call("POST", `${jobPath}/restart`, { criteria: { resetScope: "QuarantineState" } })).status).toBe(204);
+    const after = await status();
+    expect(after.code).toBe("Active");
+    expect(after.quarantine).toBeNull();
+    expect(emu.getJob(app.servicePrincipalId, app.jobId).schedule.state).toBe("Active");
+    // QuarantineState keeps the watermark: not a full cycle.
+    expect(emu.getJob(app.servicePrincipalId, app.jobId).fullCycleRestarts).toBe(0);
+  });
+
+  it("the lift is temporary: with credentials the target still refuses, the job runs and is quarantined again", async () => {
+    const { jobPath, status } = await quarantined("Restart relapses");
+    const before = await status();
+    await new Promise((r) => setTimeout(r, 5));
+    expect((await call("POST", `${jobPath}/restart`, { criteria: { resetScope: "QuarantineState" } })).status).toBe(204);
+    const after = await status();
+    expect(after.code).toBe("Quarantine");
+    expect(after.quarantine.reason).toBe("EncounteredQuarantineException");
+    expect(after.quarantine.error.code).toBe("SystemForCrossDomainIdentityManagementCredentialValidationUnauthorized");
+    // A new series: it began when the lifted quarantine was imposed again.
+    expect(after.quarantine.seriesBegan > before.quarantine.seriesBegan).toBe(true);
+  });
+
+  it("Watermark or Escrows alone leave the quarantine; Full and the empty scope (portal Restart provisioning) lift it with a full cycle", async () => {
+    const { app, jobPath, saveToken, status } = await quarantined("Restart scopes");
+    await saveToken("new-token");
+    expect((await call("POST", `${jobPath}/restart`, { criteria: { resetScope: "Watermark, Escrows" } })).status).toBe(204);
+    expect((await status()).code).toBe("Quarantine");
+    expect(emu.getJob(app.servicePrincipalId, app.jobId).fullCycleRestarts).toBe(1);
+    expect((await call("POST", `${jobPath}/restart`, { criteria: {} })).status).toBe(204);
+    expect((await status()).quarantine).toBeNull();
+    expect(emu.getJob(app.servicePrincipalId, app.jobId).fullCycleRestarts).toBe(2);
+    emu.setAcceptedSecretToken(app.servicePrincipalId, "newer-token", { quarantine: true });
+    expect((await status()).code).toBe("Quarantine");
+    await saveToken("newer-token");
+    expect((await call("POST", `${jobPath}/restart`, { criteria: { resetScope: "Full" } })).status).toBe(204);
+    expect((await status()).code).toBe("Active");
+  });
+
+  it("start clears a quarantine too (synchronization-synchronizationjob-start.md), with the same re-check", async () => {
+    const { jobPath, saveToken, status } = await quarantined("Start lifts");
+    expect((await call("POST", `${jobPath}/start`)).status).toBe(204);
+    expect((await status()).code).toBe("Quarantine");
+    await saveToken("new-token");
+    expect((await call("POST", `${jobPath}/start`)).status).toBe(204);
+    expect((await status()).code).toBe("Active");
+    expect((await status()).quarantine).toBeNull();
+  });
+});
+
 describe("applications list", () => {
   it("filters by appId with eq and carries createdDateTime", async () => {
     const app = emu.seedApp({ template: "non-gallery", displayName: "Listed" });

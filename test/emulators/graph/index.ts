@@ -856,9 +856,10 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         requireNoQuery(ctx);
         requireNoBody(ctx);
         if (action === "start") {
+          // "if in quarantine, quarantine status is cleared" (synchronization-synchronizationjob-start.md).
           js.job.schedule.state = "Active";
-          js.job.status.code = "Active";
-          js.job.status.quarantine = null;
+          liftQuarantine(state, js);
+          js.job.status.code = js.job.status.quarantine ? "Quarantine" : "Active";
         } else {
           js.job.schedule.state = "Paused";
           js.job.status.code = "Paused";
@@ -868,9 +869,7 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       if (rest.length === 3 && action === "restart") {
         if (m !== "POST") methodNotAllowed(ctx);
         requireNoQuery(ctx);
-        validateRestartBody(requireBody(ctx));
-        js.fullCycleRestarts++;
-        js.job.status.quarantine = null;
+        restartJob(state, js, validateRestartBody(requireBody(ctx)));
         return noContent();
       }
       if (rest.length === 3 && action === "validateCredentials") {
@@ -946,14 +945,16 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
    * quarantine.reason EncounteredQuarantineException, nextAttempt 5 min on); the error is the one
    * validateCredentials answers for a rejected token.
    */
-  function quarantineForCredentials(js: JobState): void {
-    const now = new Date();
-    const began = now.toISOString();
-    const error = {
+  function quarantineForCredentials(
+    js: JobState,
+    rejection: { code: string; message: string } = {
       code: "SystemForCrossDomainIdentityManagementCredentialValidationUnauthorized",
       message: "You appear to have entered invalid credentials. The target answered HTTP/401 Unauthorized.",
-      tenantActionable: true,
-    };
+    },
+  ): void {
+    const now = new Date();
+    const began = now.toISOString();
+    const error = { ...rejection, tenantActionable: true };
     js.job.status = {
       ...js.job.status,
       code: "Quarantine",
@@ -962,6 +963,48 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
       quarantine: { currentBegan: began, nextAttempt: new Date(now.getTime() + 5 * 60_000).toISOString(), reason: "EncounteredQuarantineException", seriesBegan: began, seriesCount: 1, error },
     } as SynchronizationJob["status"];
     validateSynchronizationStatus(js.job.status as SynchronizationJob["status"] & Record<string, unknown>);
+  }
+
+  /** Why the target refuses the saved credentials (what validateCredentials with useSavedCredentials answers), or undefined. */
+  function savedCredentialsRejection(state: AppState): { code: string; message: string } | undefined {
+    try {
+      checkCredentials(state, { useSavedCredentials: true });
+      return undefined;
+    } catch (e) {
+      if (e instanceof GraphHttpError) return { code: e.innerCode ?? e.code, message: e.message };
+      throw e;
+    }
+  }
+
+  /**
+   * `POST …/jobs/{id}/restart` (synchronization-synchronizationjob-restart.md: "Restart a stopped synchronization job…
+   * Optionally clears existing the synchronization state and previous errors"), by its resetScope flags
+   * (synchronization-synchronizationjobrestartcriteria.md): `QuarantineState` "Temporarily lifts the quarantine";
+   * `Full` is every option; an empty scope is the portal's "Restart provisioning", "similar to setting the resetScope
+   * to include QuarantineState, Watermark, and Escrows"; `None` "Starts a paused or quarantined provisioning job" (as
+   * start does); `Watermark` makes the service "reevaluate all the users again", i.e. a full cycle. `Escrows` or
+   * `Watermark` alone leave a quarantine in place.
+   * Lifting is temporary: the job runs again at once, and a run whose saved credentials the target still refuses
+   * puts it straight back into quarantine ("removed from quarantine after all errors are fixed and the next sync
+   * cycle starts", entra-docs application-provisioning-quarantine-status.md) — so only a restart after the
+   * credentials were fixed gets the job out.
+   */
+  function restartJob(state: AppState, js: JobState, flags: Set<string>): void {
+    const everything = flags.size === 0 || flags.has("Full");
+    if (everything || flags.has("Watermark")) js.fullCycleRestarts++;
+    if (flags.has("None")) js.job.schedule.state = "Active";
+    if (everything || flags.has("QuarantineState") || flags.has("None")) liftQuarantine(state, js);
+  }
+
+  /** Lifts a quarantine (restart, start); the job runs again at once, and is quarantined again if the target still refuses its saved credentials. */
+  function liftQuarantine(state: AppState, js: JobState): void {
+    if (js.job.status.code !== "Quarantine" && !js.job.status.quarantine) return;
+    const schedule = js.job.schedule.state;
+    js.job.status.quarantine = null;
+    js.job.status.code = schedule === "Active" ? "Active" : schedule === "Paused" ? "Paused" : "NotRun";
+    if (schedule !== "Active") return;
+    const rejection = savedCredentialsRejection(state);
+    if (rejection) quarantineForCredentials(js, rejection);
   }
 
   function provisionOnDemand(state: AppState, js: JobState, body: Record<string, unknown>) {

@@ -457,18 +457,25 @@ export function validateSecretsPut(body: unknown): { key: string; value: string 
   return out;
 }
 
-export function validateRestartBody(body: unknown): void {
+/**
+ * Checks a restart body and returns the synchronizationJobRestartScope flags it names (CSDL: IsFlags, sent as a
+ * comma-separated string); empty when `criteria` or `resetScope` is absent or empty.
+ */
+export function validateRestartBody(body: unknown): Set<string> {
   if (!isObject(body)) throw badRequest("InvalidRequest", "The request body must be an object with 'criteria'.");
   onlyKeys(body, actionParameterNames("restart"), "restartRequest");
-  if (body.criteria === undefined || body.criteria === null) return;
+  if (body.criteria === undefined || body.criteria === null) return new Set();
   if (!isObject(body.criteria)) throw badRequest("InvalidRequest", "criteria must be an object.");
   onlyKeys(body.criteria, GRAPH_PROPERTIES.synchronizationJobRestartCriteria!, "synchronizationJobRestartCriteria");
   const scope = body.criteria.resetScope;
-  if (scope === undefined || scope === null) return;
+  if (scope === undefined || scope === null) return new Set();
   if (typeof scope !== "string") throw badRequest("InvalidRequest", "resetScope must be a string.");
+  const flags = new Set<string>();
   for (const f of scope.split(",").map((s) => s.trim()).filter(Boolean)) {
     if (!GRAPH_ENUMS.synchronizationJobRestartScope!.includes(f)) throw badRequest("InvalidRequest", `'${f}' is not a valid synchronizationJobRestartScope value.`);
+    flags.add(f);
   }
+  return flags;
 }
 
 export type { SynchronizationRule };
