@@ -182,12 +182,12 @@ async function underFault(fault: string, inject: () => void, options: { desired:
     const third = await up();
     expect(third.ok, third.message).toBe(true);
     expect(writesOf(third.log).list).toEqual([]);
-    nextUp = `converges (${healed} writes${options.nextUpNote ? `: ${options.nextUpNote}` : ""}), then 0 writes`;
+    nextUp = `converges (${healed} ${healed === 1 ? "write" : "writes"}${options.nextUpNote ? `: ${options.nextUpNote}` : ""}), then 0 writes`;
   }
   expect(snapshot()).toEqual(options.desired());
   rows.push({
     fault,
-    outcome: faulted.ok ? `converged (${answeredByFault} answers were faults)` : `failed: ${causeOf(faulted.message)}`,
+    outcome: faulted.ok ? `converged (${answeredByFault} ${answeredByFault === 1 ? "answer was a fault" : "answers were faults"})` : `failed: ${causeOf(faulted.message)}`,
     writes: `${w.sent} sent, ${w.applied} applied`,
     preserved,
     nextUp,
