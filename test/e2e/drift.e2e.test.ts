@@ -7,12 +7,11 @@
 import { execFile } from "node:child_process";
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
 import { startGraphEmulator, type GraphEmulator, type SeededApp } from "../emulators/graph";
-import { pulumiBinDir } from "./pulumi-bin";
-import { isolatedPulumiEnv } from "./workspace";
+import { isolatedPulumiEnv, openStack, reducedProgramConfig } from "./workspace";
 
 const root = join(__dirname, "..", "..");
 const programDir = join(__dirname, "program");
@@ -37,7 +36,6 @@ function drift(args: string[], extraEnv: Record<string, string> = {}): Promise<{
 const onProgram = ["--stack", STACK, "--cwd", programDir];
 
 beforeAll(async () => {
-  const bin = pulumiBinDir();
   emulator = await startGraphEmulator();
   app = emulator.seedApp({ template: "non-gallery", displayName: "Drift JumpCloud", acceptedSecretToken: TOKEN });
   work = mkdtempSync(join(tmpdir(), "scimops-drift-"));
@@ -50,16 +48,8 @@ beforeAll(async () => {
     NO_COLOR: "1",
   };
   process.env.PATH = env.PATH;
-  const pulumiCommand = await PulumiCommand.get({ root: dirname(bin) });
-  stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, workDir: programDir }, { envVars: env, pulumiHome: env.PULUMI_HOME, pulumiCommand });
-  await stack.setAllConfig({
-    "e2e:appFile": { value: appFile },
-    "e2e:graphBaseUrl": { value: emulator.url },
-    "e2e:servicePrincipalId": { value: app.servicePrincipalId },
-    "e2e:jobId": { value: app.jobId },
-    "e2e:secretToken": { value: TOKEN, secret: true },
-    "e2e:allowDeletion": { value: "false" },
-  });
+  stack = await openStack(STACK, programDir, env);
+  await stack.setAllConfig(reducedProgramConfig(app, appFile, emulator.url, TOKEN));
   const up = await stack.up();
   expect(up.summary.result).toBe("succeeded");
 }, 900_000);
@@ -108,9 +98,8 @@ describe("scimops drift tells drift from breakage by its exit status", () => {
   });
 
   it("4 when a provider plugin is missing (the real program offline needs the okta plugin for IronWifi's Okta side)", async () => {
-    const pulumiCommand = await PulumiCommand.get({ root: dirname(pulumiBinDir()) });
     copyFileSync(join(root, "stacks", "Pulumi.dev.yaml"), join(root, "stacks", `Pulumi.${PROGRAM_STACK}.yaml`));
-    const real = await LocalWorkspace.createOrSelectStack({ stackName: PROGRAM_STACK, workDir: root }, { envVars: env, pulumiHome: env.PULUMI_HOME, pulumiCommand });
+    const real = await openStack(PROGRAM_STACK, root, env);
     for (const key of ["ipassSmartConnectToken", "ironwifiScimToken", "jumpcloudApiKey", "airstackSecretToken", "spaceiqScimToken"]) await real.setConfig(`scimops:${key}`, { value: `token-${key}`, secret: true });
     const result = await drift(["--stack", PROGRAM_STACK]);
     expect(result.code, result.stderr).toBe(4);

@@ -3,15 +3,13 @@
  * resources for JumpCloud's real mapping file against the Graph emulator, through the Automation API
  * with a file backend and a passphrase.
  */
-import { execFile } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
 import { startGraphEmulator, type GraphEmulator, type SeededApp } from "../emulators/graph";
-import { pulumiBinDir } from "./pulumi-bin";
-import { isolatedPulumiEnv, backendText } from "./workspace";
+import { backendText, isolatedPulumiEnv, openStack, pulumiCli, reducedProgramConfig } from "./workspace";
 
 const root = join(__dirname, "..", "..");
 const programDir = join(__dirname, "program");
@@ -27,14 +25,7 @@ let env: Record<string, string>;
 const engineOutput: string[] = [];
 const collect = (s: string) => void engineOutput.push(s);
 
-/** The CLI as CI runs it. Asynchronous: the emulator lives in this process and must keep answering. */
-function pulumiCli(args: string[]): Promise<{ status: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile("pulumi", [...args, "--non-interactive", "--stack", "e2e"], { cwd: programDir, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      resolve({ status: error ? Number((error as NodeJS.ErrnoException & { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` });
-    });
-  });
-}
+const pulumi = (args: string[]) => pulumiCli(args, "e2e", programDir, env);
 
 function editMapping(from: string, to: string) {
   const text = readFileSync(appFile, "utf8");
@@ -46,7 +37,6 @@ const schemaPuts = () => emulator.writes().filter((r) => r.method === "PUT" && r
 const secretPuts = () => emulator.writes().filter((r) => r.method === "PUT" && r.path.endsWith("/secrets"));
 
 beforeAll(async () => {
-  const bin = pulumiBinDir();
   emulator = await startGraphEmulator();
   app = emulator.seedApp({ template: "non-gallery", displayName: "Real-time JumpCloud Import", acceptedSecretToken: TOKEN });
   work = mkdtempSync(join(tmpdir(), "scimops-e2e-"));
@@ -59,16 +49,8 @@ beforeAll(async () => {
   };
   // The language host and the dynamic-provider shim are found on PATH, next to the CLI.
   process.env.PATH = env.PATH;
-  const pulumiCommand = await PulumiCommand.get({ root: dirname(bin) });
-  stack = await LocalWorkspace.createOrSelectStack({ stackName: "e2e", workDir: programDir }, { envVars: env, pulumiHome: env.PULUMI_HOME, pulumiCommand });
-  await stack.setAllConfig({
-    "e2e:appFile": { value: appFile },
-    "e2e:graphBaseUrl": { value: emulator.url },
-    "e2e:servicePrincipalId": { value: app.servicePrincipalId },
-    "e2e:jobId": { value: app.jobId },
-    "e2e:secretToken": { value: TOKEN, secret: true },
-    "e2e:allowDeletion": { value: "false" },
-  });
+  stack = await openStack("e2e", programDir, env);
+  await stack.setAllConfig(reducedProgramConfig(app, appFile, emulator.url, TOKEN));
 }, 900_000);
 
 afterAll(async () => {
@@ -135,7 +117,7 @@ describe("pulumi up / preview / refresh / destroy through the real engine", () =
     expect(emulator.writes()).toEqual([]);
 
     // The read-only drift check of docs (pulumi CLI, as CI runs it): non-zero on drift, zero writes.
-    const drift = await pulumiCli(["preview", "--refresh", "--expect-no-changes", "--diff"]);
+    const drift = await pulumi(["preview", "--refresh", "--expect-no-changes", "--diff"]);
     engineOutput.push(drift.output);
     expect(drift.status, drift.output).not.toBe(0);
     expect(drift.output).toContain("displayName");
@@ -148,7 +130,7 @@ describe("pulumi up / preview / refresh / destroy through the real engine", () =
     expect(schemaPuts()).toHaveLength(1);
 
     emulator.clearRequests();
-    const clean = await pulumiCli(["preview", "--refresh", "--expect-no-changes"]);
+    const clean = await pulumi(["preview", "--refresh", "--expect-no-changes"]);
     engineOutput.push(clean.output);
     expect(clean.status, clean.output).toBe(0);
     expect(emulator.writes()).toEqual([]);
@@ -180,7 +162,7 @@ describe("pulumi up / preview / refresh / destroy through the real engine", () =
     expect(emulator.writes()).toEqual([]);
     // and the next refresh sees nothing to do either
     emulator.clearRequests();
-    const clean = await pulumiCli(["preview", "--refresh", "--expect-no-changes"]);
+    const clean = await pulumi(["preview", "--refresh", "--expect-no-changes"]);
     engineOutput.push(clean.output);
     expect(clean.status, clean.output).toBe(0);
     expect(emulator.writes()).toEqual([]);

@@ -11,12 +11,11 @@
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { pulumiBinDir } from "./pulumi-bin";
-import { isolatedPulumiEnv, backendText } from "./workspace";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { backendText, isolatedPulumiEnv, openStack, transpileOnlyFromNow } from "./workspace";
 import { startGraphEmulator, type FaultRule, type GraphEmulator, type RequestLogEntry } from "../emulators/graph";
 
 const root = join(__dirname, "..", "..");
@@ -204,7 +203,6 @@ function tableText(): string {
 let desired: Snapshot;
 
 beforeAll(async () => {
-  const bin = pulumiBinDir();
   emulator = await startGraphEmulator();
   const pilot = emulator.seedUser({ displayName: "pilot.user", userPrincipalName: "pilot.user@contoso.example", mail: "pilot.user@contoso.example", mailNickname: "pilot.user" });
   emulator.seedGroup({ displayName: "SCIM Pilot", members: [pilot] });
@@ -216,8 +214,7 @@ beforeAll(async () => {
     // One Entra-only app to start with; two more are added under faults of their own.
     c["scimops:apps"] = [{ name: "jumpcloud", idps: ["entra"], assignments: [{ group: "SCIM Pilot", role: "User" }] }];
   });
-  const pulumiCommand = await PulumiCommand.get({ root: dirname(bin) });
-  stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, workDir: root }, { envVars: env, pulumiHome: env.PULUMI_HOME, pulumiCommand });
+  stack = await openStack(STACK, root, env);
   for (const [key, value] of Object.entries(TOKENS)) await stack.setConfig(`scimops:${key}`, { value, secret: true });
 }, 1_800_000);
 
@@ -247,8 +244,7 @@ describe("Graph's failures through the real program and engine", () => {
     expect(first.ok, first.message).toBe(true);
     expectNoDuplicates();
     // Type-checked once; the later runs transpile only, to keep the suite short.
-    env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
-    (stack.workspace as LocalWorkspace).envVars.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
+    transpileOnlyFromNow(stack, env);
     const second = await up();
     expect(writesOf(second.log).list).toEqual([]);
     desired = snapshot();

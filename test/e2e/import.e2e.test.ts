@@ -6,15 +6,14 @@
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
 import { startGraphEmulator, type GraphEmulator } from "../emulators/graph";
 import { applySeed, readSeedFile } from "../emulators/graph/seed";
 import { runImport } from "../../src/cli/import";
 import { validateCommand } from "../../src/cli/validate";
-import { pulumiBinDir } from "./pulumi-bin";
-import { isolatedPulumiEnv } from "./workspace";
+import { isolatedPulumiEnv, openStack } from "./workspace";
 
 const root = join(__dirname, "..", "..");
 const STACK = "e2eimport";
@@ -35,7 +34,6 @@ const counts: Record<string, { requests: number; writes: string[] }> = {};
 const step = (name: string) => (counts[name] = { requests: emulator.requests.length, writes: successfulWrites() });
 
 beforeAll(async () => {
-  const bin = pulumiBinDir();
   emulator = await startGraphEmulator();
   seeded = (await applySeed(emulator, seed))[0]!;
   const env = {
@@ -46,8 +44,7 @@ beforeAll(async () => {
   process.env.PATH = env.PATH;
   process.env.SCIMOPS_GRAPH_ACCESS_TOKEN = emulator.token;
   writeFileSync(stackFile, `# import e2e (removed after the test)\nconfig:\n  scimops:graphBaseUrl: ${emulator.url}\n`);
-  const pulumiCommand = await PulumiCommand.get({ root: dirname(bin) });
-  stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, workDir: root }, { envVars: env, pulumiHome: env.PULUMI_HOME, pulumiCommand });
+  stack = await openStack(STACK, root, env);
 });
 
 afterAll(async () => {

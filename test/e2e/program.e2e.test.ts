@@ -5,15 +5,13 @@
  * The Okta side of IronWifi is left out through stack config (`idps: [entra]`), so the missing okta
  * plugin cannot stop the run. The closing log prints the request counts per step.
  */
-import { execFile } from "node:child_process";
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { pulumiBinDir } from "./pulumi-bin";
-import { isolatedPulumiEnv, backendText } from "./workspace";
+import type { Stack } from "@pulumi/pulumi/automation";
+import { backendText, isolatedPulumiEnv, openStack, pulumiCli, transpileOnlyFromNow } from "./workspace";
 import { startGraphEmulator, type GraphEmulator, type RequestLogEntry } from "../emulators/graph";
 
 const root = join(__dirname, "..", "..");
@@ -69,17 +67,9 @@ const editApps = (edit: (apps: StackAppEntry[]) => StackAppEntry[]) => editStack
 
 const spOf = (displayName: string) => emulator.servicePrincipals().find((s) => s.displayName === displayName);
 
-/** The CLI as CI runs it. Asynchronous: the emulator lives in this process and must keep answering. */
-function pulumiCli(args: string[]): Promise<{ status: number; output: string }> {
-  return new Promise((resolve) => {
-    execFile("pulumi", [...args, "--non-interactive", "--stack", STACK], { cwd: root, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      resolve({ status: error ? Number((error as NodeJS.ErrnoException & { code?: number }).code ?? 1) : 0, output: `${stdout}${stderr}` });
-    });
-  });
-}
+const pulumi = (args: string[]) => pulumiCli(args, STACK, root, env);
 
 beforeAll(async () => {
-  const bin = pulumiBinDir();
   // Every instantiated app's service principal answers 404 for a while, as Graph does (replication lag).
   emulator = await startGraphEmulator({ replicationLagMs: 1500 });
   emulator.faults.replicationLagStatuses = [404];
@@ -104,8 +94,7 @@ beforeAll(async () => {
       ...(a.name === "jumpcloud" ? { assignments: [...(a.assignments ?? []), { group: CONTRACTORS, role: "User" }] } : {}),
     }));
   });
-  const pulumiCommand = await PulumiCommand.get({ root: dirname(bin) });
-  stack = await LocalWorkspace.createOrSelectStack({ stackName: STACK, workDir: root }, { envVars: env, pulumiHome: env.PULUMI_HOME, pulumiCommand });
+  stack = await openStack(STACK, root, env);
   for (const [key, value] of Object.entries(TOKENS)) await stack.setConfig(`scimops:${key}`, { value, secret: true });
 }, 1_800_000);
 
@@ -156,8 +145,7 @@ describe("the real program under the real engine against the Graph emulator", ()
 
   it("a second up makes zero writes", async () => {
     // Type-checked once (first up); the later runs transpile only, to keep the suite short.
-    env.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
-    (stack.workspace as LocalWorkspace).envVars.PULUMI_NODEJS_TRANSPILE_ONLY = "true";
+    transpileOnlyFromNow(stack, env);
     emulator.clearRequests();
     const up = await stack.up({ onOutput: collect });
     step("second up");
@@ -206,7 +194,7 @@ describe("the real program under the real engine against the Graph emulator", ()
 
   it("preview --refresh --expect-no-changes passes, then fails after a portal-style edit, writing nothing; up --refresh heals it", async () => {
     emulator.clearRequests();
-    const clean = await pulumiCli(["preview", "--refresh", "--expect-no-changes"]);
+    const clean = await pulumi(["preview", "--refresh", "--expect-no-changes"]);
     step("drift check, clean");
     expect(clean.status, clean.output).toBe(0);
     expect(emulator.writes()).toEqual([]);
@@ -221,7 +209,7 @@ describe("the real program under the real engine against the Graph emulator", ()
     expect(ironwifiAssignments).toBeGreaterThan(0);
     emulator.editAssignments(ironwifi.id, () => []);
     emulator.clearRequests();
-    const drift = await pulumiCli(["preview", "--refresh", "--expect-no-changes", "--diff"]);
+    const drift = await pulumi(["preview", "--refresh", "--expect-no-changes", "--diff"]);
     step("drift check, after portal edits");
     engineOutput.push(drift.output);
     expect(drift.status, drift.output).not.toBe(0);
