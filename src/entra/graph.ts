@@ -21,7 +21,7 @@ import type { TokenCredential } from "@azure/identity";
 import { CLOUDS, type CloudFacts } from "../catalog/clouds";
 import type { Cloud } from "../spec/schema";
 import { redact, sleep } from "./helpers";
-import { sharedThrottlePacer, type PacerTicket } from "./throttle-pacer";
+import { sharedThrottlePacer, type PacerTicket, type ThrottlePacer } from "./throttle-pacer";
 
 /** The catalog's clouds plus US Government DoD (L5), which a Graph connection can reach but the catalog does not list. */
 export type GraphCloud = Cloud | "usgovernment-dod";
@@ -323,6 +323,16 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
   const random = options.random ?? Math.random;
   const getToken = createTokenProvider(conn, options);
   const seenTokens: string[] = [];
+  /** The caller's pacer per token (Graph root + token digest), so the digest is computed once per token, not per request. */
+  const pacerByToken = new Map<string, ThrottlePacer>();
+  const pacerOf = (token: string): ThrottlePacer => {
+    let pacer = pacerByToken.get(token);
+    if (!pacer) {
+      pacer = sharedThrottlePacer(`${endpoints.graphRoot} ${crypto.createHash("sha256").update(token).digest("base64url").slice(0, 22)}`);
+      pacerByToken.set(token, pacer);
+    }
+    return pacer;
+  };
   const stats: GraphSessionStats = { requests: 0, gets: 0, writes: 0, retries: 0, recovered: 0, byCall: {} };
 
   /** x-ms-throttle-limit-percentage of each response, by client-request-id, until request() takes it. */
@@ -404,7 +414,7 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
     return { statusCode, code: code || `HTTP${statusCode}`, message, requestId, retryAfter: header("retry-after"), throttleScope: header("x-ms-throttle-scope") };
   };
 
-  const fail = (spec: GraphRequestSpec<unknown>, d: ReturnType<typeof describe>, attempts: number, note: string): GraphCallError => {
+  const fail = (spec: Pick<GraphRequestSpec, "app" | "call" | "method" | "path" | "sensitive">, d: ReturnType<typeof describe>, attempts: number, note: string): GraphCallError => {
     const scrub = (s: string) => redact(s, [...seenTokens, ...(spec.sensitive ?? [])]);
     const who = spec.app ? `app "${spec.app}"` : "Graph";
     const status = d.statusCode ? `HTTP ${d.statusCode}` : "no response";
@@ -454,7 +464,7 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
         throw new Error(redact(`${who}: Graph call "${spec.call}" could not authenticate: ${(e as Error)?.message ?? String(e)}`, spec.sensitive ?? []));
       }
       if (!seenTokens.includes(token)) seenTokens.push(token);
-      const pacer = sharedThrottlePacer(`${endpoints.graphRoot} ${crypto.createHash("sha256").update(token).digest("base64url").slice(0, 22)}`);
+      const pacer = pacerOf(token);
       const ticket: PacerTicket = await pacer.acquire(spec.method !== "GET", throttledBefore);
       const clientRequestId = crypto.randomUUID();
       try {
@@ -467,30 +477,27 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
         limitUsage.delete(clientRequestId);
         const d = describe(e);
         const s = d.statusCode;
-        if (!idempotent && spec.recover && (s === 0 || s === 500 || s === 502 || s === 503 || s === 504)) {
-          // Outcome unknown: look before writing again, so a write is never applied twice.
-          pacer.done(ticket, { throttled: false });
-          transientAttempts++;
-          const found = await spec.recover();
+        // A write not safe to repeat whose outcome is unknown: look before writing again (`recover`), so a write is
+        // never applied twice; retried when not found, whatever its Retry-After.
+        const outcomeUnknown = !idempotent && spec.recover !== undefined && (s === 0 || s === 500 || s === 502 || s === 503 || s === 504);
+        const transient = outcomeUnknown || s === 429 || s === 503 || (idempotent && (s === 504 || s === 0));
+        if (transient) transientAttempts++;
+        const retryAfterMs = parseRetryAfter(d.retryAfter);
+        const tooLong = !outcomeUnknown && retryAfterMs !== undefined && retryAfterMs > retry.maxRetryAfterSeconds * 1000;
+        const waitMs = tooLong ? 0 : (retryAfterMs ?? backoffDelay(transientAttempts, retry, random));
+        // x-ms-throttle-scope is <Scope>/<Limit>/<AppId>/<Tenant…>; Limit "Write" leaves reads going (throttling-limits.md).
+        // Released before `recover`, whose reads go through the same pacer.
+        pacer.done(ticket, s === 429 ? { throttled: true, retryAfterMs: waitMs, writesOnly: d.throttleScope?.split("/")[1] === "Write" } : { throttled: false });
+        if (outcomeUnknown) {
+          const found = await spec.recover!();
           if (found !== undefined) {
             stats.recovered++;
             return found;
           }
-          if (transientAttempts >= retry.maxAttempts) throw fail(spec as GraphRequestSpec<unknown>, d, attempts, `gave up after ${attempts} attempts; the write was not applied`);
-          stats.retries++;
-          await sleep(parseRetryAfter(d.retryAfter) ?? backoffDelay(transientAttempts, retry, random));
-          continue;
         }
-        const transient = s === 429 || s === 503 || (idempotent && (s === 504 || s === 0));
-        if (transient) transientAttempts++;
-        const retryAfterMs = parseRetryAfter(d.retryAfter);
-        const tooLong = retryAfterMs !== undefined && retryAfterMs > retry.maxRetryAfterSeconds * 1000;
-        const waitMs = tooLong ? 0 : (retryAfterMs ?? backoffDelay(transientAttempts, retry, random));
-        // x-ms-throttle-scope is <Scope>/<Limit>/<AppId>/<Tenant…>; Limit "Write" leaves reads going (throttling-limits.md).
-        pacer.done(ticket, s === 429 ? { throttled: true, retryAfterMs: waitMs, writesOnly: d.throttleScope?.split("/")[1] === "Write" } : { throttled: false });
         if (transient) {
-          if (transientAttempts >= retry.maxAttempts) throw fail(spec as GraphRequestSpec<unknown>, d, attempts, `gave up after ${attempts} attempts`);
-          if (tooLong) throw fail(spec as GraphRequestSpec<unknown>, d, attempts, `Retry-After ${Math.round(retryAfterMs! / 1000)} s exceeds the ${retry.maxRetryAfterSeconds} s limit`);
+          if (transientAttempts >= retry.maxAttempts) throw fail(spec, d, attempts, `gave up after ${attempts} attempts${outcomeUnknown ? "; the write was not applied" : ""}`);
+          if (tooLong) throw fail(spec, d, attempts, `Retry-After ${Math.round(retryAfterMs! / 1000)} s exceeds the ${retry.maxRetryAfterSeconds} s limit`);
           stats.retries++;
           // A 429 waits at the caller's gate (acquire); every other transient status here.
           if (s === 429) throttledBefore = true;
@@ -505,10 +512,10 @@ export function createGraphSession(conn: GraphConnection = {}, options: GraphSes
             await sleep(Math.min(backoffDelay(lagAttempts, { ...retry, maxDelayMs: Math.min(retry.maxDelayMs, 5000) }, random), lagDeadline - now));
             continue;
           }
-          throw fail(spec as GraphRequestSpec<unknown>, d, attempts, `still failing after the ${Math.round(spec.replicationLagMs! / 1000)} s replication-lag window`);
+          throw fail(spec, d, attempts, `still failing after the ${Math.round(spec.replicationLagMs! / 1000)} s replication-lag window`);
         }
         const unknownOutcome = !idempotent && (s === 0 || s >= 500) ? "the outcome is unknown: the next up reads Graph before writing again" : "";
-        throw fail(spec as GraphRequestSpec<unknown>, d, attempts, [attempts > 1 ? `after ${attempts} attempts` : "", unknownOutcome].filter(Boolean).join("; "));
+        throw fail(spec, d, attempts, [attempts > 1 ? `after ${attempts} attempts` : "", unknownOutcome].filter(Boolean).join("; "));
       }
     }
   };

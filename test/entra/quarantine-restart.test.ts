@@ -37,11 +37,17 @@ function inputs(app: SeededApp, extra: Partial<SynchronizationSettingsInputs> = 
 const calls = () => emu.requests.map((r) => `${r.method} ${r.path.replace(/.*\/synchronization\//, "").replace(/jobs\/[^/]+/, "jobs/{job}")} ${r.status}`);
 const job = (app: SeededApp) => emu.getJob(app.servicePrincipalId, app.jobId);
 
-/** An app whose settings (token OLD) were written and whose job runs; then the target starts accepting only NEW. */
-async function quarantinedApp(): Promise<{ app: SeededApp; outs: SynchronizationSettingsOutputs }> {
+/** An app whose settings (token OLD) were written and whose job runs. */
+async function runningApp(): Promise<{ app: SeededApp; outs: SynchronizationSettingsOutputs }> {
   const app = emu.seedApp({ template: "non-gallery", displayName: "Quarantined SCIM", acceptedSecretToken: OLD });
   const { outs } = await provider.create(inputs(app));
   await startSynchronizationJob(createGraphSession(graph), app.servicePrincipalId, app.jobId);
+  return { app, outs };
+}
+
+/** A running app (runningApp) whose target then starts accepting only NEW, so Entra quarantines the job. */
+async function quarantinedApp(): Promise<{ app: SeededApp; outs: SynchronizationSettingsOutputs }> {
+  const { app, outs } = await runningApp();
   emu.setAcceptedSecretToken(app.servicePrincipalId, NEW, { quarantine: true });
   expect(job(app).status.quarantine?.reason).toBe("EncounteredQuarantineException");
   emu.clearRequests();
@@ -128,9 +134,7 @@ describe("a job quarantined because the target rejects the saved token", () => {
 
 describe("a quarantine that is not the credentials'", () => {
   it("an escrow-threshold quarantine is not restarted by a token rotation (status reports it)", async () => {
-    const app = emu.seedApp({ template: "non-gallery", displayName: "Quarantined SCIM", acceptedSecretToken: OLD });
-    const { outs } = await provider.create(inputs(app));
-    await startSynchronizationJob(createGraphSession(graph), app.servicePrincipalId, app.jobId);
+    const { app, outs } = await runningApp();
     emu.setJobStatus(app.servicePrincipalId, app.jobId, { code: "Quarantine", quarantine: q("EncounteredEscrowProportionThreshold") });
     emu.setAcceptedSecretToken(app.servicePrincipalId, NEW);
     emu.clearRequests();
@@ -140,9 +144,7 @@ describe("a quarantine that is not the credentials'", () => {
   });
 
   it("a job that is not quarantined is read after a credential change and not restarted", async () => {
-    const app = emu.seedApp({ template: "non-gallery", displayName: "Quarantined SCIM", acceptedSecretToken: OLD });
-    const { outs } = await provider.create(inputs(app));
-    await startSynchronizationJob(createGraphSession(graph), app.servicePrincipalId, app.jobId);
+    const { app, outs } = await runningApp();
     emu.setAcceptedSecretToken(app.servicePrincipalId, NEW);
     emu.clearRequests();
     await provider.update("x", outs, inputs(app, { secretToken: NEW }));

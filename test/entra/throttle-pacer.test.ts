@@ -4,12 +4,16 @@
  * spacing learnt from one 429 to the next. Then the client against the emulator's throttling.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createThrottlePacer, type PacerTicket, type ThrottlePacer } from "../../src/entra/throttle-pacer";
+import { createThrottlePacer, type PacerTicket } from "../../src/entra/throttle-pacer";
 import { createGraphSession } from "../../src/entra/graph";
 import { startGraphEmulator } from "../emulators/graph/index";
 
-/** Acquires without awaiting; `released` lists the labels in the order the pacer let them go. */
-function harness(pacer: ThrottlePacer) {
+/**
+ * A fresh pacer on the fake clock. `take` acquires without awaiting; `released` lists the labels in the order
+ * the pacer let them go; `throttled` and `served` report a released request's outcome.
+ */
+function harness() {
+  const pacer = createThrottlePacer(() => Date.now());
   const released: string[] = [];
   const tickets = new Map<string, PacerTicket>();
   const take = (label: string, write = false, retry = false) => {
@@ -23,7 +27,9 @@ function harness(pacer: ThrottlePacer) {
     if (!t) throw new Error(`${label} was not released`);
     return t;
   };
-  return { released, take, ticket };
+  const throttled = (label: string, retryAfterMs: number, writesOnly = false) => pacer.done(ticket(label), { throttled: true, retryAfterMs, writesOnly });
+  const served = (label: string, usage?: number) => pacer.done(ticket(label), usage === undefined ? { throttled: false } : { throttled: false, usage });
+  return { pacer, released, take, throttled, served };
 }
 
 const flush = () => vi.advanceTimersByTimeAsync(0);
@@ -37,20 +43,18 @@ describe("throttle pacer", () => {
   });
 
   it("lets requests go unpaced until the first 429", async () => {
-    const pacer = createThrottlePacer(() => Date.now());
-    const h = harness(pacer);
+    const h = harness();
     for (let i = 0; i < 20; i++) h.take(`r${i}`);
     await flush();
     expect(h.released).toHaveLength(20);
-    expect(pacer.state.concurrencyLimit).toBe(Infinity);
+    expect(h.pacer.state.concurrencyLimit).toBe(Infinity);
   });
 
   it("holds every request of the caller until Retry-After, then sends the throttled one first", async () => {
-    const pacer = createThrottlePacer(() => Date.now());
-    const h = harness(pacer);
+    const h = harness();
     h.take("a");
     await flush();
-    pacer.done(h.ticket("a"), { throttled: true, retryAfterMs: 2_000, writesOnly: false });
+    h.throttled("a", 2_000);
     h.take("b");
     h.take("a-again", false, true);
     await vi.advanceTimersByTimeAsync(1_999);
@@ -58,94 +62,90 @@ describe("throttle pacer", () => {
     await vi.advanceTimersByTimeAsync(1);
     // Concurrency was cut to 1 (half of the one in flight, at least 1): the retried request goes alone.
     expect(h.released).toEqual(["a", "a-again"]);
-    pacer.done(h.ticket("a-again"), { throttled: false });
+    h.served("a-again");
     await flush();
     expect(h.released).toEqual(["a", "a-again", "b"]);
   });
 
   it("keeps reads going while only the write limit is throttled", async () => {
-    const pacer = createThrottlePacer(() => Date.now());
-    const h = harness(pacer);
+    const h = harness();
     h.take("w1", true);
     h.take("r0");
     await flush();
-    pacer.done(h.ticket("w1"), { throttled: true, retryAfterMs: 5_000, writesOnly: true });
-    pacer.done(h.ticket("r0"), { throttled: false });
+    h.throttled("w1", 5_000, true);
+    h.served("r0");
     h.take("w2", true);
     h.take("r1");
     await flush();
     expect(h.released).toEqual(["w1", "r0", "r1"]);
-    pacer.done(h.ticket("r1"), { throttled: false });
+    h.served("r1");
     await vi.advanceTimersByTimeAsync(5_000);
     expect(h.released).toEqual(["w1", "r0", "r1", "w2"]);
   });
 
   it("halves concurrency once per burst of 429s, drops to one near the limit, and grows back without the header", async () => {
-    const pacer = createThrottlePacer(() => Date.now());
-    const h = harness(pacer);
+    const h = harness();
     for (let i = 0; i < 8; i++) h.take(`r${i}`);
     await flush();
-    pacer.done(h.ticket("r0"), { throttled: true, retryAfterMs: 1_000, writesOnly: false });
-    expect(pacer.state.concurrencyLimit).toBe(4);
+    h.throttled("r0", 1_000);
+    expect(h.pacer.state.concurrencyLimit).toBe(4);
     // r1 was in flight when r0's 429 came back: its 429 is part of the same burst.
-    pacer.done(h.ticket("r1"), { throttled: true, retryAfterMs: 1_000, writesOnly: false });
-    expect(pacer.state.concurrencyLimit).toBe(4);
-    pacer.done(h.ticket("r2"), { throttled: false, usage: 0.97 });
-    expect(pacer.state.concurrencyLimit).toBe(1);
-    pacer.done(h.ticket("r3"), { throttled: false });
-    expect(pacer.state.concurrencyLimit).toBe(2);
-    pacer.done(h.ticket("r4"), { throttled: false });
-    expect(pacer.state.concurrencyLimit).toBe(2.5);
+    h.throttled("r1", 1_000);
+    expect(h.pacer.state.concurrencyLimit).toBe(4);
+    h.served("r2", 0.97);
+    expect(h.pacer.state.concurrencyLimit).toBe(1);
+    h.served("r3");
+    expect(h.pacer.state.concurrencyLimit).toBe(2);
+    h.served("r4");
+    expect(h.pacer.state.concurrencyLimit).toBe(2.5);
   });
 
   it("stops holding the caller back after 10 s without a 429 or a near-limit response", async () => {
-    const pacer = createThrottlePacer(() => Date.now());
-    const h = harness(pacer);
+    const h = harness();
     h.take("a");
     await flush();
-    pacer.done(h.ticket("a"), { throttled: true, retryAfterMs: 1_000, writesOnly: false });
-    expect(pacer.state.concurrencyLimit).toBe(1);
+    h.throttled("a", 1_000);
+    expect(h.pacer.state.concurrencyLimit).toBe(1);
     await vi.advanceTimersByTimeAsync(5_000);
     h.take("b");
     await flush();
-    pacer.done(h.ticket("b"), { throttled: false });
-    expect(pacer.state.concurrencyLimit).toBe(2);
+    h.served("b");
+    expect(h.pacer.state.concurrencyLimit).toBe(2);
     await vi.advanceTimersByTimeAsync(5_001);
     h.take("c");
     await flush();
-    pacer.done(h.ticket("c"), { throttled: false });
-    expect(pacer.state.concurrencyLimit).toBe(Infinity);
+    h.served("c");
+    expect(h.pacer.state.concurrencyLimit).toBe(Infinity);
   });
 
   it("spaces sends near the limit at the refill rate learnt between two 429s", async () => {
-    const pacer = createThrottlePacer(() => Date.now());
-    const h = harness(pacer);
+    const h = harness();
     h.take("first");
     await flush();
-    pacer.done(h.ticket("first"), { throttled: true, retryAfterMs: 1_000, writesOnly: false });
+    h.throttled("first", 1_000);
     await vi.advanceTimersByTimeAsync(1_000);
     // 9 served, then the next 429, 2 s after the first: 10 units per 2 s → one send per 200 ms, plus 5 %.
     for (let i = 0; i < 9; i++) {
       h.take(`s${i}`);
       await flush();
-      pacer.done(h.ticket(`s${i}`), { throttled: false });
+      h.served(`s${i}`);
     }
     h.take("second");
     await flush();
     await vi.advanceTimersByTimeAsync(1_000);
-    pacer.done(h.ticket("second"), { throttled: true, retryAfterMs: 1_000, writesOnly: false });
-    expect(pacer.state.intervalMs).toBeCloseTo(210, 6);
+    h.throttled("second", 1_000);
+    expect(h.pacer.state.intervalMs).toBeCloseTo(210, 6);
     await vi.advanceTimersByTimeAsync(1_000);
     // Above 0.8 of the limit: one at a time, not yet spaced.
     h.take("p0");
     await flush();
-    pacer.done(h.ticket("p0"), { throttled: false, usage: 0.85 });
+    h.served("p0", 0.85);
     h.take("p1");
     await flush();
     expect(h.released).toContain("p1");
-    expect(pacer.state.concurrencyLimit).toBe(1);
+    expect(h.pacer.state.concurrencyLimit).toBe(1);
     // From 0.95 on: spaced at the learnt interval.
-    pacer.done(h.ticket("p1"), { throttled: false, usage: 0.97 });
+    h.served("p1", 0.97);
     h.take("p2");
     await vi.advanceTimersByTimeAsync(209);
     expect(h.released).not.toContain("p2");

@@ -393,10 +393,11 @@ describe("fault injection", () => {
   });
 
   it("forMs answers every matching request during the window, then stops", async () => {
-    const h = emu.faults.inject({ method: "GET", path: "/applicationTemplates", status: 503, forMs: 300 });
+    // A window wide enough that two loopback calls fit in it on a busy machine.
+    const h = emu.faults.inject({ method: "GET", path: "/applicationTemplates", status: 503, forMs: 1_000 });
     expect((await call("GET", "/applicationTemplates")).status).toBe(503);
     expect((await call("GET", "/applicationTemplates")).status).toBe(503);
-    await new Promise((r) => setTimeout(r, 350));
+    await new Promise((r) => setTimeout(r, 1_050));
     expect((await call("GET", "/applicationTemplates")).status).toBe(200);
     expect(h.hits).toBe(2);
   });
