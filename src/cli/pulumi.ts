@@ -93,13 +93,15 @@ export function verboseLogging(args: readonly string[]): boolean {
  * sends the log to stderr (no plain-text log files in TMPDIR) and redacts the stack's secrets from all
  * that pulumi prints.
  */
-export async function verboseRun(args: string[], io: CliIO, stack: string | undefined, root: string, run: Spawn): Promise<{ args: string[]; options: SpawnOptions }> {
-  if (!verboseLogging(args)) return { args, options: {} };
+export async function verboseRun(args: string[], io: CliIO, stack: string | undefined, root: string, run: Spawn): Promise<{ args: string[]; options: SpawnOptions; stack?: string }> {
+  if (!verboseLogging(args)) return { args, options: {}, ...(stack ? { stack } : {}) };
   const toStderr = args.includes("--logtostderr") ? [] : ["--logtostderr"];
   if (toStderr.length) io.stderr("scimops: Pulumi's verbose log goes to stderr, with the stack's secrets redacted (its log files would hold them in plain text)");
-  const file = stackFileOf(root, stack ?? (await currentStack(run)) ?? "");
+  // The stack whose secrets are redacted; handed back so the caller does not ask pulumi again.
+  const name = stack ?? (await currentStack(run));
+  const file = stackFileOf(root, name ?? "");
   const loaded = existsSync(file) ? loadStackFile(file) : undefined;
-  return { args: [...args, ...toStderr], options: { redact: await knownSecrets(loaded?.ok ? loaded.stack : undefined, root) } };
+  return { args: [...args, ...toStderr], options: { redact: await knownSecrets(loaded?.ok ? loaded.stack : undefined, root) }, ...(name ? { stack: name } : {}) };
 }
 
 /**
@@ -173,7 +175,7 @@ async function up(args: string[], io: CliIO, run: Spawn, preflight: Preflight, r
   const color = io.color?.stdout === false && !rest.some((a) => a.startsWith("--color")) ? ["--color", "never"] : [];
   const verbose = await verboseRun(["up", ...target, ...color, ...rest], io, stack, root, run);
   const result = await run(verbose.args, verbose.options);
-  const name = stack ?? (await currentStack(run));
+  const name = verbose.stack ?? (await currentStack(run));
   if (name) {
     const { text, errors: planErrors } = planManualSteps(files, root, name, result.code !== 0);
     for (const e of planErrors) io.stderr(e);
