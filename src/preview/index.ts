@@ -13,4 +13,4 @@ export { evaluateScoping, type ScopingResult } from "./scoping";
 export { ALL_GROUP_STEPS, ALL_STEPS, type GroupOutcome, type GroupStep, SimulatedMembers, simulateGroups, simulateUser, type SimulateOptions, type SimulateStep, type StepResult, type UserOutcome } from "./simulate";
 export { type GroupPolicy, type GroupPreview, GroupPreviewer, MAX_LISTED_MEMBERS } from "./groups";
 export { asSampleUser, GRAPH_TO_SOURCE, groupsOf, type SampleUser, SampleUserError, sourceAttributes, withChanges } from "./users";
-export { compareGroups, type GroupChange, groupChanges, policyChanges, userPolicyText } from "./changes";
+export { compareGroups, type GroupChange, userPolicyText } from "./changes";
