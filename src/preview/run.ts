@@ -65,6 +65,12 @@ export async function fillSharedValueFilters(previewers: readonly (AppPreviewer 
   }
 }
 
+/** What each of runPreview's reads of the source is for, in order (a progress line's labels). */
+export function previewPasses(previewers: readonly AppPreviewer[]): string[] {
+  const first = previewers[0];
+  return [...(first?.checksSharedValues ? [`checking matching values for ${first.plan.name}`] : []), ...previewers.map((p) => `previewing ${p.plan.name}`)];
+}
+
 /**
  * Previews every user of `source` for each app in turn, handing each user to `writer` before the next
  * one is read. Memory stays flat: an app that checks shared matching values first reads the users once
