@@ -4,15 +4,13 @@
  * change in Entra, what Entra will do because of them (re-sync, matching, users leaving scope, deletions),
  * and every sample user whose provisioning changes; base revision vs the working tree.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { buildReport, UnknownStackError } from "../diff/report";
 import { renderMarkdown } from "../diff/markdown";
 import { RevisionError, writeRevision } from "../diff/revision";
 import { loadSnapshot } from "../diff/snapshot";
-import { readUsersFile, SampleUserError, UserFileError } from "../preview";
-import { DEFAULT_USERS_FILE } from "../preview/cli-support";
+import { SampleUserError, UserFileError } from "../preview";
+import { DEFAULT_USERS_FILE, UsageError, userSourceFor, usersFile } from "../preview/cli-support";
 import { projectRoot } from "../spec/root";
 import type { CliIO } from "./io";
 import { countingUsers, Progress } from "./progress";
@@ -54,16 +52,18 @@ export async function diffCommand(args: string[], io: CliIO): Promise<number> {
   }
   const options = parsed.options;
   const root = projectRoot();
-  const file = options.users ?? join(root, DEFAULT_USERS_FILE);
-  if (!existsSync(file)) {
-    io.stderr(`scimops: users file not found: ${file}`);
+  let file: string;
+  try {
+    file = usersFile(root, options.users);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr(`scimops: ${err.message}`);
     return 1;
   }
   // The users file is streamed, once per app and side pair (and once more for its first pass): never held.
   const progress = new Progress(io.progress);
-  const label = options.users ?? DEFAULT_USERS_FILE;
-  const read = () => readUsersFile(file, label);
-  const users = io.progress ? countingUsers(read, progress, []) : read;
+  const source = userSourceFor(file, options.users ?? DEFAULT_USERS_FILE);
+  const users = io.progress ? countingUsers(source, progress, []) : source;
   let base;
   try {
     base = writeRevision(root, options.base);
@@ -72,17 +72,12 @@ export async function diffCommand(args: string[], io: CliIO): Promise<number> {
     return 1;
   }
   try {
-    const report = await buildReport({ base: loadSnapshot(base.root), head: loadSnapshot(root), baseRevision: options.base, stacks: options.stacks, users });
-    progress.done();
+    // The progress line is cleared before the command's own output (or error).
+    const report = await buildReport({ base: loadSnapshot(base.root), head: loadSnapshot(root), baseRevision: options.base, stacks: options.stacks, users }).finally(() => progress.done());
     io.stdout(options.format === "json" ? JSON.stringify(report, null, 2) : renderMarkdown(report));
     return report.ok ? 0 : 1;
   } catch (err) {
-    progress.done();
-    if (err instanceof UserFileError || err instanceof SampleUserError) {
-      io.stderr(`scimops: ${err.message}`);
-      return 1;
-    }
-    if (!(err instanceof UnknownStackError || err instanceof RevisionError)) throw err;
+    if (!(err instanceof UnknownStackError || err instanceof RevisionError || err instanceof UserFileError || err instanceof SampleUserError)) throw err;
     io.stderr(`scimops: ${err.message}`);
     return 1;
   } finally {

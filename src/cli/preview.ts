@@ -8,7 +8,7 @@
  * array of those documents when several apps are previewed. Exit 0 when the preview ran (violations are
  * findings, not failures), 1 when the users file is invalid, 2 on usage errors.
  */
-import { AppPreviewer, createWriter, FORMATS, type Format, loadPreviewProject, ProjectError, runPreview, StreamSink } from "../preview";
+import { AppPreviewer, createWriter, FORMATS, type Format, loadPreviewProject, previewPasses, ProjectError, runPreview, StreamSink } from "../preview";
 import { DEFAULT_USERS_FILE, parseCommandArgs, UsageError, userSourceFor, usersFile } from "../preview/cli-support";
 import { UserFileError } from "../preview/json-stream";
 import { SampleUserError } from "../preview/users";
@@ -38,9 +38,7 @@ export async function previewCommand(args: string[], io: CliIO): Promise<number>
     // On a terminal, a progress line on stderr while a large users file is read (never in a pipe or log).
     const progress = new Progress(io.progress);
     const source = userSourceFor(file, values.users ?? DEFAULT_USERS_FILE);
-    // runPreview's passes: a first one for the first app's shared-matching-value filter, then one per app.
-    const passes = [...(previewers[0]!.checksSharedValues ? [`checking matching values for ${previewers[0]!.plan.name}`] : []), ...previewers.map((p) => `previewing ${p.plan.name}`)];
-    const users = io.progress ? countingUsers(source, progress, passes) : source;
+    const users = io.progress ? countingUsers(source, progress, previewPasses(previewers)) : source;
     try {
       await runPreview(previewers, users, writer, { ready: sink && (() => sink.ready()) });
     } finally {

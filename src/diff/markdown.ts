@@ -66,8 +66,8 @@ interface Section {
 function fit(head: string, sections: readonly Section[], limit: number): string {
   const full = sections.map((s) => s.render(s.users.length));
   const whole = [head, ...full].join("\n");
-  if (whole.length <= limit && sections.every((s) => s.users.length === s.total)) return whole;
   const listedAll = sections.every((s) => s.users.length === s.total);
+  if (whole.length <= limit && listedAll) return whole;
   const json = listedAll ? "has everything" : `lists the first ${MAX_LISTED_USER_CHANGES.toLocaleString("en-US")} changed users of each app and counts the rest`;
   const note = (cut: readonly string[]) => `> [!NOTE]\n> Cut to fit a GitHub comment (${limit.toLocaleString("en-US")} characters): ${cut.join("; ")}. \`scimops diff --format json\` ${json}.\n`;
   const stub = (s: Section) => `- ${s.label}: not shown\n`;

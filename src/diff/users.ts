@@ -5,7 +5,7 @@
  * (their message quotes values, which may differ on both sides).
  */
 import type { AppPlan } from "../plan/types";
-import { AppPreviewer, compareGroups, type GroupChange, type SampleUser, SampleUserError, sampleUsers, UserFileError, type UserPreview, type UserSource, userPolicyText, type Violation } from "../preview";
+import { AppPreviewer, compareGroups, fillSharedValueFilters, type GroupChange, type SampleUser, sampleUsers, type UserPreview, type UserSource, userPolicyText, type Violation } from "../preview";
 import { scopeExitOutcome } from "./consequences";
 import type { UserChange, ViolationKey } from "./model";
 
@@ -63,16 +63,7 @@ export async function tallySides(base: Side, head: Side, source: UserSource, opt
   const after = previewer(head);
   const max = options.maxListed ?? MAX_LISTED_USER_CHANGES;
   const tally: SidesTally = { users: 0, inScope: { before: 0, after: 0 }, changes: [], changed: 0, newViolations: 0, leaving: { users: 0, disabled: 0, outcomes: new Map() }, groups: [] };
-  const checking = [before, after].filter((p): p is AppPreviewer => p?.checksSharedValues === true);
-  if (checking.length) {
-    for (const p of checking) p.beginPrepass();
-    try {
-      for await (const user of sampleUsers(source())) for (const p of checking) p.observeMatching(user);
-    } catch (err) {
-      // The pass below stops at the same user with the error.
-      if (!(err instanceof SampleUserError || err instanceof UserFileError)) throw err;
-    }
-  }
+  await fillSharedValueFilters([before, after], source);
   before?.beginPass();
   after?.beginPass();
   for await (const user of sampleUsers(source())) {
@@ -80,16 +71,16 @@ export async function tallySides(base: Side, head: Side, source: UserSource, opt
     const pair: UserPair = { user, before: before?.preview(user) ?? null, after: after?.preview(user) ?? null };
     if (pair.before?.inScope) tally.inScope.before++;
     if (pair.after?.inScope) tally.inScope.after++;
-    if (pair.before?.inScope && !pair.after?.inScope && options.head?.entra) {
-      const o = scopeExitOutcome(options.head, pair.before);
+    const exit = pair.before?.inScope && !pair.after?.inScope && options.head?.entra ? scopeExitOutcome(options.head, pair.before) : undefined;
+    if (exit) {
       tally.leaving.users++;
-      tally.leaving.outcomes.set(o.text, (tally.leaving.outcomes.get(o.text) ?? 0) + 1);
-      if (o.outcome === "disabled") tally.leaving.disabled++;
+      tally.leaving.outcomes.set(exit.text, (tally.leaving.outcomes.get(exit.text) ?? 0) + 1);
+      if (exit.outcome === "disabled") tally.leaving.disabled++;
     }
     if (!options.changes) continue;
     const c = userChange(pair);
     if (!c) continue;
-    if (c.scope === "left") c.outcome = scopeExitOutcome(options.head!, pair.before).text;
+    if (c.scope === "left") c.outcome = (exit ?? scopeExitOutcome(options.head!, pair.before)).text;
     tally.changed++;
     tally.newViolations += c.newViolations.length;
     if (tally.changes.length < max) tally.changes.push(c);

@@ -3,11 +3,9 @@
  * group policies, and the groups Entra provisions — scope, create body, members, policy, rule findings.
  * `scimops diff` renders these.
  */
-import type { AppPlan } from "../plan/types";
-import { AppPreviewer, type PreviewOptions, type UserPreview } from "./engine";
+import type { UserPreview } from "./engine";
 import type { GroupPreview } from "./groups";
 import { policyText } from "./output";
-import type { SampleUser } from "./users";
 
 export interface GroupChange {
   group: string;
@@ -17,13 +15,6 @@ export interface GroupChange {
 /** The policies a user receives, as one text (`Corporate-WiFi: VLAN 100, 100/100 Mbps, 12 h`; `(none)`). */
 export function userPolicyText(p: Pick<UserPreview, "policies"> | null): string {
   return p?.policies.map(policyText).join("; ") || "(none)";
-}
-
-/** The user's policies before → after (`policy Corporate-WiFi: VLAN 100, … → (none)`). */
-export function policyChanges(before: UserPreview, after: UserPreview): string[] {
-  const x = userPolicyText(before);
-  const y = userPolicyText(after);
-  return x === y ? [] : [`policy: ${x} → ${y}`];
 }
 
 /** Group by group: what a reviewer needs to see change. */
@@ -52,18 +43,4 @@ export function compareGroups(before: readonly GroupPreview[], after: readonly G
     if (changes.length) out.push({ group: name, changes });
   }
   return out;
-}
-
-/** Both plans previewed over `users`, then their groups compared. */
-export function groupChanges(base: AppPlan, head: AppPlan, users: readonly SampleUser[], options: PreviewOptions = {}): GroupChange[] {
-  if (!base.entra || !head.entra) return [];
-  const before = new AppPreviewer(base, options);
-  const after = new AppPreviewer(head, options);
-  before.beginPass();
-  after.beginPass();
-  for (const u of users) {
-    before.preview(u);
-    after.preview(u);
-  }
-  return compareGroups(before.groupPreviews(), after.groupPreviews());
 }

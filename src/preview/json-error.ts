@@ -55,60 +55,45 @@ export function locateJsonError(text: string): JsonErrorAt | null {
     if (!m || m[0] === "" || m[0] === "-") expect("a value");
     i += m![0].length;
   };
+  /** An object or a list at `i`: `member` for each member, separated by `,`, up to `close`. */
+  const members = (close: "}" | "]", kind: "property" | "list", member: () => void): void => {
+    i++;
+    space();
+    if (text[i] === close) {
+      i++;
+      return;
+    }
+    for (;;) {
+      space();
+      member();
+      space();
+      if (text[i] === ",") {
+        i++;
+        continue;
+      }
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      expect(`\`,\` or \`${close}\` after a ${kind} value`);
+    }
+  };
   const value = (depth: number): void => {
     if (depth > MAX_DEPTH) throw new Stop(i, `nested more than ${MAX_DEPTH} levels deep`);
     space();
     const c = text[i];
-    if (c === "{") {
-      i++;
+    if (c === "{") return members("}", "property", () => {
+      if (text[i] !== '"') expect(text[i] === "}" ? "another property after `,` (a trailing comma is not JSON)" : "a property name in double quotes");
+      string();
       space();
-      if (text[i] === "}") {
-        i++;
-        return;
-      }
-      for (;;) {
-        space();
-        if (text[i] !== '"') expect(text[i] === "}" ? "another property after `,` (a trailing comma is not JSON)" : "a property name in double quotes");
-        string();
-        space();
-        if (text[i] !== ":") expect("`:` after the property name");
-        i++;
-        value(depth + 1);
-        space();
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
-        if (text[i] === "}") {
-          i++;
-          return;
-        }
-        expect("`,` or `}` after a property value");
-      }
-    }
-    if (c === "[") {
+      if (text[i] !== ":") expect("`:` after the property name");
       i++;
-      space();
-      if (text[i] === "]") {
-        i++;
-        return;
-      }
-      for (;;) {
-        space();
-        if (text[i] === "]") expect("another value after `,` (a trailing comma is not JSON)");
-        value(depth + 1);
-        space();
-        if (text[i] === ",") {
-          i++;
-          continue;
-        }
-        if (text[i] === "]") {
-          i++;
-          return;
-        }
-        expect("`,` or `]` after a list value");
-      }
-    }
+      value(depth + 1);
+    });
+    if (c === "[") return members("]", "list", () => {
+      if (text[i] === "]") expect("another value after `,` (a trailing comma is not JSON)");
+      value(depth + 1);
+    });
     if (c === '"') return string();
     for (const word of ["true", "false", "null"]) {
       if (text.startsWith(word, i)) {

@@ -222,24 +222,24 @@ function checked(value: unknown, index: number, line: number, column: number): S
   }
 }
 
+/** The chunks as text, UTF-8 decoded across chunk boundaries (the decoder's rest last). */
+async function* decoded(chunks: AsyncIterable<string | Buffer>): AsyncGenerator<string> {
+  const decoder = new TextDecoder("utf-8");
+  for await (const chunk of chunks) yield typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
+  const rest = decoder.decode();
+  if (rest) yield rest;
+}
+
 /** Users of a JSON users file, streamed and checked; errors name `file` when given. */
 export async function* readJsonUsers(chunks: AsyncIterable<string | Buffer>, file?: string): AsyncGenerator<SampleUser> {
   const splitter = new JsonArraySplitter();
-  const decoder = new TextDecoder("utf-8");
   let index = 0;
   try {
-    for await (const chunk of chunks) {
-      const text = typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
+    for await (const text of decoded(chunks)) {
       const elements = splitter.push(text);
       const starts = splitter.starts;
       for (let k = 0; k < elements.length; k++) yield checked(elements[k], ++index, starts[2 * k]!, starts[2 * k + 1]!);
       splitter.check();
-    }
-    const rest = decoder.decode();
-    if (rest) {
-      const elements = splitter.push(rest);
-      const starts = splitter.starts;
-      for (let k = 0; k < elements.length; k++) yield checked(elements[k], ++index, starts[2 * k]!, starts[2 * k + 1]!);
     }
     splitter.end();
   } catch (err) {

@@ -48,6 +48,30 @@ async function eachUser(values: AsyncIterable<unknown> | Iterable<unknown>, hand
 }
 
 /**
+ * The first pass of a bounded-memory run: each of `previewers` that checks shared matching values notes
+ * every user's matching value in its filter, for the pass that follows (`beginPass`). A user this pass
+ * cannot read (bad input) ends it quietly: the pass that follows stops at the same user with the error.
+ */
+export async function fillSharedValueFilters(previewers: readonly (AppPreviewer | null)[], source: UserSource): Promise<void> {
+  const checking = previewers.filter((p): p is AppPreviewer => p?.checksSharedValues === true);
+  if (!checking.length) return;
+  for (const p of checking) p.beginPrepass();
+  try {
+    await eachUser(source(), (user) => {
+      for (const p of checking) p.observeMatching(user);
+    });
+  } catch (err) {
+    if (!(err instanceof SampleUserError || err instanceof UserFileError)) throw err;
+  }
+}
+
+/** What each of runPreview's reads of the source is for, in order (a progress line's labels). */
+export function previewPasses(previewers: readonly AppPreviewer[]): string[] {
+  const first = previewers[0];
+  return [...(first?.checksSharedValues ? [`checking matching values for ${first.plan.name}`] : []), ...previewers.map((p) => `previewing ${p.plan.name}`)];
+}
+
+/**
  * Previews every user of `source` for each app in turn, handing each user to `writer` before the next
  * one is read. Memory stays flat: an app that checks shared matching values first reads the users once
  * to fill a fixed-size filter (shared-values.ts) — the pass over the previous app's users does that for
@@ -58,15 +82,7 @@ export async function runPreview(previewers: readonly AppPreviewer[], source: Us
   const summaries: AppSummary[] = [];
   const ready = options.ready;
   const json = typeof writer.userLine === "function";
-  const first = previewers[0];
-  if (first?.checksSharedValues) {
-    first.beginPrepass();
-    try {
-      await eachUser(source(), (user) => first.observeMatching(user));
-    } catch (err) {
-      if (!(err instanceof SampleUserError || err instanceof UserFileError)) throw err;
-    }
-  }
+  await fillSharedValueFilters(previewers.slice(0, 1), source);
   for (let a = 0; a < previewers.length; a++) {
     const previewer = previewers[a]!;
     const next = previewers[a + 1]?.checksSharedValues ? previewers[a + 1]! : undefined;

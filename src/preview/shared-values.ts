@@ -54,6 +54,7 @@ export class RepeatFilter {
   private readonly again: Uint32Array;
   private readonly mask: number;
   private readonly h = new Uint32Array(2);
+  private readonly slots = new Uint32Array(K);
 
   constructor(bits = FILTER_BITS) {
     if (bits < 32 || (bits & (bits - 1)) !== 0) throw new RangeError("the filter size is a power of two, at least 32 bits");
@@ -62,12 +63,19 @@ export class RepeatFilter {
     this.mask = bits - 1;
   }
 
-  add(index: number, value: string): void {
+  /** Fills `slots` with the value's K bit positions. */
+  private slotsOf(index: number, value: string): Uint32Array {
     hashes(index, value, this.h);
     const h1 = this.h[0]!;
     const h2 = this.h[1]!;
+    for (let j = 0; j < K; j++) this.slots[j] = ((h1 + j * h2) >>> 0) & this.mask;
+    return this.slots;
+  }
+
+  add(index: number, value: string): void {
+    const slots = this.slotsOf(index, value);
     for (let j = 0; j < K; j++) {
-      const slot = ((h1 + j * h2) >>> 0) & this.mask;
+      const slot = slots[j]!;
       const word = slot >>> 5;
       const bit = 1 << (slot & 31);
       if (this.seen[word]! & bit) this.again[word]! |= bit;
@@ -77,13 +85,8 @@ export class RepeatFilter {
 
   /** The value was added at least twice (always true then), or is a false positive. */
   mayRepeat(index: number, value: string): boolean {
-    hashes(index, value, this.h);
-    const h1 = this.h[0]!;
-    const h2 = this.h[1]!;
-    for (let j = 0; j < K; j++) {
-      const slot = ((h1 + j * h2) >>> 0) & this.mask;
-      if (!(this.again[slot >>> 5]! & (1 << (slot & 31)))) return false;
-    }
+    const slots = this.slotsOf(index, value);
+    for (let j = 0; j < K; j++) if (!(this.again[slots[j]! >>> 5]! & (1 << (slots[j]! & 31)))) return false;
     return true;
   }
 }

@@ -59,13 +59,19 @@ describe("user lines", () => {
   });
 });
 
-describe("comment size", () => {
-  let repo: TestRepo;
+/** The TestRepo of the enclosing describe block: made before its tests, removed after them. */
+function testRepo(options: { resetAfterEach?: boolean } = {}): () => TestRepo {
+  let repo: TestRepo | undefined;
   beforeAll(() => {
     repo = new TestRepo();
   });
-  afterEach(() => repo.reset());
-  afterAll(() => repo.dispose());
+  if (options.resetAfterEach) afterEach(() => repo!.reset());
+  afterAll(() => repo!.dispose());
+  return () => repo!;
+}
+
+describe("comment size", () => {
+  const repo = testRepo({ resetAfterEach: true });
 
   it("a change touching thousands of users fits a GitHub comment and says what was cut", async () => {
     const users = Array.from({ length: 4000 }, (_, i) => ({
@@ -78,10 +84,10 @@ describe("comment size", () => {
       department: i % 2 ? "Sales" : "Retail",
       memberOf: [{ "@odata.type": "#microsoft.graph.group", id: "5e2b1c3a-0d4f-4c8e-9a71-2b6f0c1d9e01", displayName: "SCIM Pilot" }],
     }));
-    writeFileSync(join(repo.dir, "big-users.json"), JSON.stringify(users));
-    repo.edit("mappings/jumpcloud.yaml", ['{ target: title, source: "[jobTitle]" }', '{ target: title, source: "[department]" }']);
-    repo.edit("mappings/spaceiq.yaml", ["accidentalDeletion: { enabled: true, threshold: 500 }", "accidentalDeletion: { enabled: true, threshold: 50 }"]);
-    const { code, out } = await repo.run("--users", "big-users.json", "--stack", "dev");
+    writeFileSync(join(repo().dir, "big-users.json"), JSON.stringify(users));
+    repo().edit("mappings/jumpcloud.yaml", ['{ target: title, source: "[jobTitle]" }', '{ target: title, source: "[department]" }']);
+    repo().edit("mappings/spaceiq.yaml", ["accidentalDeletion: { enabled: true, threshold: 500 }", "accidentalDeletion: { enabled: true, threshold: 50 }"]);
+    const { code, out } = await repo().run("--users", "big-users.json", "--stack", "dev");
     expect(code).toBe(0);
     expect(out.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
     const tree = parse(out);
@@ -99,8 +105,8 @@ describe("comment size", () => {
   });
 
   it("a small limit keeps the head and names what was left out", async () => {
-    repo.edit("mappings/jumpcloud.yaml", ['{ target: title, source: "[jobTitle]" }', '{ target: title, source: "[department]" }']);
-    const r = await repo.json("--stack", "dev");
+    repo().edit("mappings/jumpcloud.yaml", ['{ target: title, source: "[jobTitle]" }', '{ target: title, source: "[department]" }']);
+    const r = await repo().json("--stack", "dev");
     const out = renderMarkdown(r, { maxChars: 1500 });
     expect(out.length).toBeLessThanOrEqual(1500);
     expect(summary(parse(out)).map((row) => row.App)).toEqual(["JumpCloud (jumpcloud)"]);
@@ -109,25 +115,21 @@ describe("comment size", () => {
 });
 
 describe("stack entries", () => {
-  let repo: TestRepo;
-  beforeAll(() => {
-    repo = new TestRepo();
-  });
-  afterAll(() => repo.dispose());
+  const repo = testRepo();
 
   it("a tenant-URL parameter and an app added to a stack", async () => {
-    repo.edit("stacks/Pulumi.prod.yaml", ["parameters: { region: us-east }", "parameters: { region: eu-west }"], ["    - name: spaceiq\n      assignments: [{ group: SpaceIQ Users, role: User }]", "    - name: spaceiq\n      assignments: [{ group: SpaceIQ Users, role: User }]"]);
-    repo.edit("stacks/Pulumi.dev.yaml", ["    - name: spaceiq\n      assignments: [{ group: SCIM Pilot, role: User }]\n", ""]);
-    repo.commit("dev without spaceiq");
-    repo.edit("stacks/Pulumi.dev.yaml", ["    - name: airstack", "    - name: spaceiq\n      assignments: [{ group: SCIM Pilot, role: User }]\n    - name: airstack"]);
-    const { out } = await repo.run("--base", "HEAD~1");
+    repo().edit("stacks/Pulumi.prod.yaml", ["parameters: { region: us-east }", "parameters: { region: eu-west }"], ["    - name: spaceiq\n      assignments: [{ group: SpaceIQ Users, role: User }]", "    - name: spaceiq\n      assignments: [{ group: SpaceIQ Users, role: User }]"]);
+    repo().edit("stacks/Pulumi.dev.yaml", ["    - name: spaceiq\n      assignments: [{ group: SCIM Pilot, role: User }]\n", ""]);
+    repo().commit("dev without spaceiq");
+    repo().edit("stacks/Pulumi.dev.yaml", ["    - name: airstack", "    - name: spaceiq\n      assignments: [{ group: SCIM Pilot, role: User }]\n    - name: airstack"]);
+    const { out } = await repo().run("--base", "HEAD~1");
     const tree = parse(out);
     const iron = details(tree).find((d) => d.summary.startsWith("prod · IronWifi"))!;
     expect(iron.table("Settings")).toEqual([
       { Setting: "stack entry › parameters.region", Before: "us-east", After: "eu-west" },
       { Setting: "Tenant URL", Before: "https://us-east.ironwifi.com/scim/v2", After: "https://eu-west.ironwifi.com/scim/v2" },
     ]);
-    const r = await repo.json("--base", "HEAD");
+    const r = await repo().json("--base", "HEAD");
     const added = r.stacks.find((s) => s.stack === "dev")!.apps.find((a) => a.app === "spaceiq")!;
     expect(added.status).toBe("added");
     expect(added.users.every((u) => u.scope === "entered")).toBe(true);
@@ -138,16 +140,12 @@ describe("stack entries", () => {
 });
 
 describe("identity providers of a stack entry", () => {
-  let repo: TestRepo;
-  beforeAll(() => {
-    repo = new TestRepo();
-  });
-  afterAll(() => repo.dispose());
+  const repo = testRepo();
 
   it("dropping Okta from an app is one row, and Entra's side is untouched", async () => {
     // The entry's Okta settings go with Okta (validate refuses `okta:` on an app not deployed with Okta).
-    repo.edit("stacks/Pulumi.dev.yaml", ["idps: [entra, okta]", "idps: [entra]"], ["      okta: { provisioning: pending, assignments: [SCIM Pilot] }\n", ""]);
-    const r = await repo.json("--stack", "dev");
+    repo().edit("stacks/Pulumi.dev.yaml", ["idps: [entra, okta]", "idps: [entra]"], ["      okta: { provisioning: pending, assignments: [SCIM Pilot] }\n", ""]);
+    const r = await repo().json("--stack", "dev");
     const iron = r.stacks[0]!.apps.find((a) => a.app === "ironwifi")!;
     expect(iron.stackEntry.find((c) => c.name === "idps")).toEqual({ name: "idps", kind: "changed", before: "entra, okta", after: "entra" });
     expect(iron.changes).toEqual([{ area: "okta", name: "Okta app", kind: "removed", before: "IronWifi SCIM", schema: false, matching: false }]);

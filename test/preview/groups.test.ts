@@ -10,7 +10,6 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   AppPreviewer,
   compareGroups,
-  groupChanges,
   JsonWriter,
   PATCH_OP_SCHEMA,
   runPreview,
@@ -19,6 +18,8 @@ import {
   simulateUser,
   type SampleUser,
 } from "../../src/preview";
+import { tallySides } from "../../src/diff/users";
+import type { AppPlan } from "../../src/plan/types";
 import { loadAppText } from "../../src/spec/load";
 import { checkApp } from "../../src/spec/check";
 import { startScimServer, type ScimServer } from "../emulators/scim";
@@ -211,15 +212,17 @@ describe("simulate replays the group requests", () => {
 });
 
 describe("scimops diff: group and policy changes", () => {
-  it("a changed policy and a group no longer assigned show up per group", () => {
+  it("a changed policy and a group no longer assigned show up per group", async () => {
     const users = sampleUsers();
+    // What `scimops diff` runs: the users through both sides, the groups compared after them.
+    const groupChanges = async (base: AppPlan, head: AppPlan) => (await tallySides({ plan: base, config: {} }, { plan: head, config: {} }, () => users, { head, changes: true })).groups;
     const base = WIFI().plan;
     const changed = plan("ironwifi", (s) => void (s.target.groups.policies[0]!.vlan = 101));
     const head = { ...changed, entra: { ...changed.entra!, assignments: base.entra!.assignments } };
-    const changes = groupChanges(base, head, users);
+    const changes = await groupChanges(base, head);
     expect(changes).toEqual([{ group: "Corporate-WiFi", changes: ["policy: Corporate-WiFi: VLAN 100, 100/100 Mbps, 12 h → Corporate-WiFi: VLAN 101, 100/100 Mbps, 12 h"] }]);
     const fewer = { ...base, entra: { ...base.entra!, assignments: base.entra!.assignments.filter((a) => !("group" in a) || a.group !== "Contractors") } };
-    expect(groupChanges(base, fewer, users).find((c) => c.group === "Contractors")!.changes[0]).toBe("no longer provisioned");
+    expect((await groupChanges(base, fewer)).find((c) => c.group === "Contractors")!.changes[0]).toBe("no longer provisioned");
     expect(compareGroups([], [])).toEqual([]);
   });
 });
